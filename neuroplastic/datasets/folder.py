@@ -144,12 +144,15 @@ def verify_idx_folder(folder):
     Raises
     ------
     DataError
-        If a file is missing, truncated or corrupt.
+        If a file is missing, truncated or corrupt, or images and labels
+        disagree in count.
     """
     records = []
-    for part, path in find_idx_files(folder).items():
+    files = find_idx_files(folder)
+    arrays = {}
+    for part, path in files.items():
         content = read_idx_bytes(path)
-        array = parse_idx(content, source=str(path))
+        array = arrays[part] = parse_idx(content, source=str(path))
         known = MNIST_CONTENT.get(IDX_PARTS[part])
         digest = hashlib.sha256(content).hexdigest()
         records.append(
@@ -161,4 +164,6 @@ def verify_idx_folder(folder):
                 "verified": None if known is None else digest == known[1],
             }
         )
+    for split in ("train", "test"):
+        _check_pair(arrays[f"{split}_images"], arrays[f"{split}_labels"], files[f"{split}_images"], files[f"{split}_labels"])
     return records

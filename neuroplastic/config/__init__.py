@@ -1,0 +1,16 @@
+"""Typed model definitions loaded from ``models/*.toml``."""
+
+from .loader import dump_model, load_model, parse_model, with_overrides
+from .schema import DataSpec, ModelDefinition, ModelInfo, NetworkSpec, TrainingSpec
+
+__all__ = [
+    "DataSpec",
+    "ModelDefinition",
+    "ModelInfo",
+    "NetworkSpec",
+    "TrainingSpec",
+    "dump_model",
+    "load_model",
+    "parse_model",
+    "with_overrides",
+]

@@ -1,0 +1,116 @@
+"""The typed model definition: what ``models/*.toml`` files hold."""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..errors import ConfigError
+from ..rule.params import RuleParams
+
+__all__ = ["ModelInfo", "DataSpec", "NetworkSpec", "TrainingSpec", "ModelDefinition"]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Name and purpose of a model definition."""
+
+    name: str
+    description: str = ""
+
+    def validate(self):
+        if not self.name.strip():
+            raise ConfigError("name", "must not be empty")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Which data a model trains on.
+
+    Parameters
+    ----------
+    dataset : {"mnist", "mnist-sample"}
+        Full MNIST (or any IDX folder given with ``--data``), or the bundled
+        2,000/1,000-image sample.
+    classes : tuple of int, optional
+        Train and test on these classes only; all classes if omitted.
+    validation_fraction : float
+        Share of the training images held out, stratified, for choosing
+        hyperparameters. The test set is only for reported figures.
+    n_train : int, optional
+        Use a stratified, seeded subsample of this many training images.
+    """
+
+    dataset: str = "mnist"
+    classes: Optional[tuple[int, ...]] = None
+    validation_fraction: float = 0.1
+    n_train: Optional[int] = None
+
+    def validate(self):
+        if self.dataset not in ("mnist", "mnist-sample"):
+            raise ConfigError("dataset", f"must be 'mnist' or 'mnist-sample', got {self.dataset!r}")
+        if self.classes is not None:
+            if len(self.classes) < 2:
+                raise ConfigError("classes", f"needs at least two classes, got {list(self.classes)}")
+            if len(set(self.classes)) != len(self.classes) or min(self.classes) < 0:
+                raise ConfigError("classes", f"must be distinct non-negative labels, got {list(self.classes)}")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ConfigError("validation_fraction", f"must be in [0, 1), got {self.validation_fraction}")
+        if self.n_train is not None and self.n_train <= 0:
+            raise ConfigError("n_train", f"must be a positive integer, got {self.n_train}")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Size and activation of the one-hidden-layer network."""
+
+    n_hidden: int
+    activation: str = "triangle"
+
+    def validate(self):
+        from ..rule.activations import ACTIVATIONS
+
+        if self.n_hidden <= 0:
+            raise ConfigError("n_hidden", f"must be a positive integer, got {self.n_hidden}")
+        if self.activation not in ACTIVATIONS:
+            raise ConfigError("activation", f"must be one of {', '.join(sorted(ACTIVATIONS))}, got {self.activation!r}")
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How long and in what batches to train, and the seed.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the training images.
+    batch_size : int
+        Presentations per vectorized update.
+    seed : int
+        Seed of every random choice (initial weights, order, rewiring,
+        perturbations); the same seed gives the same run.
+    checkpoint_every : int
+        Presentations between checkpoints of an interrupted-safe run.
+    """
+
+    epochs: int = 1
+    batch_size: int = 100
+    seed: int = 0
+    checkpoint_every: int = 10_000
+
+    def validate(self):
+        for name in ("epochs", "batch_size", "checkpoint_every"):
+            value = getattr(self, name)
+            if value <= 0:
+                raise ConfigError(name, f"must be a positive integer, got {value}")
+        if self.seed < 0:
+            raise ConfigError("seed", f"must be a non-negative integer, got {self.seed}")
+
+
+@dataclass(frozen=True)
+class ModelDefinition:
+    """A whole model: data, network, training schedule and the rule's parameters."""
+
+    model: ModelInfo
+    network: NetworkSpec
+    data: DataSpec = field(default_factory=DataSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    rule: RuleParams = field(default_factory=RuleParams)

@@ -1,0 +1,222 @@
+"""The trained network: the one saved artefact every later stage reads.
+
+An engine trains, then hands over a :class:`TrainedNetwork`. Analysis,
+hardware mapping and reports read only this object (or its file), never the
+engine. The file is a versioned ``.npz`` without pickles, and loads back
+bit for bit.
+"""
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .atomic import atomic_write_bytes
+from .errors import DataError
+from .rule.activations import hidden_activity
+
+__all__ = ["FORMAT_VERSION", "TrainedNetwork", "load_network"]
+
+#: Version of the saved-network file format. Readers refuse newer versions.
+FORMAT_VERSION = 1
+
+
+def _as_csr(matrix):
+    return matrix.tocsr() if sp.issparse(matrix) else sp.csr_matrix(np.asarray(matrix))
+
+
+def softmax(potentials):
+    """Row-wise softmax, stable for large potentials."""
+    shifted = potentials - potentials.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+@dataclass
+class TrainedNetwork:
+    """A one-hidden-layer network with sparse, non-silent synapses.
+
+    Parameters
+    ----------
+    hidden_weights : scipy.sparse.csr_matrix, shape (n_hidden, n_inputs)
+        Input-to-hidden efficacies; stored entries are the non-silent synapses.
+    hidden_bias : numpy.ndarray, shape (n_hidden,)
+    output_weights : scipy.sparse.csr_matrix, shape (n_classes, n_hidden)
+        Hidden-to-output efficacies; stored entries are the non-silent synapses.
+    output_bias : numpy.ndarray, shape (n_classes,)
+    activation : str
+        Name of the hidden activation in :mod:`neuroplastic.rule.activations`.
+    classes : numpy.ndarray
+        The label of each output unit.
+    activation_params : dict
+        Extra parameters of the activation (JSON-serialisable).
+    metadata : dict
+        Free description: method, model name, seed, training figures.
+    """
+
+    hidden_weights: sp.csr_matrix
+    hidden_bias: np.ndarray
+    output_weights: sp.csr_matrix
+    output_bias: np.ndarray
+    activation: str
+    classes: np.ndarray
+    activation_params: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.hidden_weights = _as_csr(self.hidden_weights)
+        self.output_weights = _as_csr(self.output_weights)
+        self.hidden_weights.eliminate_zeros()
+        self.output_weights.eliminate_zeros()
+        self.hidden_bias = np.asarray(self.hidden_bias)
+        self.output_bias = np.asarray(self.output_bias)
+        self.classes = np.asarray(self.classes)
+        n_hidden, _ = self.hidden_weights.shape
+        n_classes = self.classes.shape[0]
+        if self.hidden_bias.shape != (n_hidden,):
+            raise DataError(f"hidden_bias must have shape ({n_hidden},), got {self.hidden_bias.shape}")
+        if self.output_weights.shape != (n_classes, n_hidden):
+            raise DataError(f"output_weights must have shape ({n_classes}, {n_hidden}), got {self.output_weights.shape}")
+        if self.output_bias.shape != (n_classes,):
+            raise DataError(f"output_bias must have shape ({n_classes},), got {self.output_bias.shape}")
+
+    # -- sizes ---------------------------------------------------------------
+    @property
+    def n_inputs(self):
+        return int(self.hidden_weights.shape[1])
+
+    @property
+    def n_hidden(self):
+        return int(self.hidden_weights.shape[0])
+
+    @property
+    def n_nonsilent(self):
+        """Non-silent synapses per layer and in total.
+
+        Returns
+        -------
+        dict
+            ``{"hidden": ..., "output": ..., "total": ...}``.
+        """
+        hidden = int(self.hidden_weights.count_nonzero())
+        output = int(self.output_weights.count_nonzero())
+        return {"hidden": hidden, "output": output, "total": hidden + output}
+
+    @property
+    def n_potential(self):
+        """Potential synapses per layer (every input-hidden and hidden-output pair)."""
+        hidden = self.n_inputs * self.n_hidden
+        output = self.n_hidden * int(self.classes.shape[0])
+        return {"hidden": hidden, "output": output, "total": hidden + output}
+
+    # -- inference -----------------------------------------------------------
+    def _check_inputs(self, X):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise DataError(f"inputs must have shape (n, {self.n_inputs}), got {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise DataError("inputs contain NaN or infinite values")
+        return X
+
+    def hidden(self, X):
+        """Hidden-layer activity for inputs ``X`` of shape ``(n, n_inputs)``."""
+        X = self._check_inputs(X)
+        return hidden_activity(X, self.hidden_weights, self.hidden_bias, self.activation, **self.activation_params)
+
+    def decision_function(self, X):
+        """Output potentials, shape ``(n, n_classes)``."""
+        return np.asarray(self.output_weights @ self.hidden(X).T).T + self.output_bias
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the output potentials)."""
+        return softmax(self.decision_function(X))
+
+    def predict(self, X):
+        """Predicted labels."""
+        return self.classes[np.argmax(self.decision_function(X), axis=1)]
+
+    def score(self, X, y):
+        """Accuracy on ``(X, y)``."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    # -- files ---------------------------------------------------------------
+    def save(self, path):
+        """Write the network to ``path`` (``.npz``) atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+        """
+        arrays = {}
+        for name in ("hidden_weights", "output_weights"):
+            matrix = getattr(self, name)
+            arrays[f"{name}_data"] = matrix.data
+            arrays[f"{name}_indices"] = matrix.indices
+            arrays[f"{name}_indptr"] = matrix.indptr
+            arrays[f"{name}_shape"] = np.asarray(matrix.shape, dtype=np.int64)
+        arrays["hidden_bias"] = self.hidden_bias
+        arrays["output_bias"] = self.output_bias
+        arrays["classes"] = self.classes
+        header = {
+            "format": "neuroplastic.TrainedNetwork",
+            "format_version": FORMAT_VERSION,
+            "activation": self.activation,
+            "activation_params": self.activation_params,
+            "metadata": self.metadata,
+        }
+        arrays["header_json"] = np.frombuffer(json.dumps(header, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        atomic_write_bytes(path, buffer.getvalue())
+
+    @classmethod
+    def load(cls, path):
+        """Read a network written by :meth:`save`.
+
+        Raises
+        ------
+        DataError
+            If the file is missing, damaged, or of an unknown format version.
+        """
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {key: archive[key] for key in archive.files}
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such network file") from None
+        except (OSError, ValueError, EOFError) as exc:
+            raise DataError(f"{path}: not a saved network ({exc})") from None
+        try:
+            header = json.loads(arrays.pop("header_json").tobytes().decode("utf-8"))
+            version = header["format_version"]
+            if header.get("format") != "neuroplastic.TrainedNetwork":
+                raise DataError(f"{path}: not a saved network (format {header.get('format')!r})")
+            if version > FORMAT_VERSION:
+                raise DataError(f"{path}: format version {version} is newer than this neuroplastic reads ({FORMAT_VERSION})")
+            matrices = {
+                name: sp.csr_matrix(
+                    (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
+                    shape=tuple(arrays[f"{name}_shape"]),
+                )
+                for name in ("hidden_weights", "output_weights")
+            }
+            return cls(
+                hidden_bias=arrays["hidden_bias"],
+                output_bias=arrays["output_bias"],
+                classes=arrays["classes"],
+                activation=header["activation"],
+                activation_params=header["activation_params"],
+                metadata=header["metadata"],
+                **matrices,
+            )
+        except KeyError as exc:
+            raise DataError(f"{path}: saved network lacks the field {exc.args[0]!r}") from None
+
+
+def load_network(path):
+    """Read a saved :class:`TrainedNetwork` (see :meth:`TrainedNetwork.load`)."""
+    return TrainedNetwork.load(path)
