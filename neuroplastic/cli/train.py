@@ -1,0 +1,57 @@
+"""Train a model definition on MNIST and write the run folder."""
+
+from tqdm import tqdm
+
+from ..runner import train_model
+
+NAME = "train"
+HELP = "train a model definition and write a run folder"
+
+
+def add_arguments(parser):
+    parser.add_argument("--model", default="models/mnist.toml", metavar="MODEL.toml",
+                        help="model definition (default: %(default)s)")
+    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order, see README)")
+    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<model>-seed<N>-<time>)")
+    parser.add_argument("--seed", type=int, help="override [training] seed")
+    parser.add_argument("--epochs", type=int, help="override [training] epochs")
+    parser.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--engine", choices=["vectorized", "brian2"], default="vectorized",
+                        help="engine that executes the rule (default: %(default)s)")
+    parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
+                        help="Brian2 form, with --engine brian2 (default: %(default)s)")
+
+
+def run(args):
+    bar = None
+
+    def progress(done, total, nonsilent):
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="img", unit_scale=True, desc="training", dynamic_ncols=True)
+        bar.update(done - bar.n)
+        bar.set_postfix(nonsilent=f"{nonsilent:,}", refresh=False)
+
+    try:
+        run_folder, metrics = train_model(
+            args.model, data_dir=args.data, out=args.out, seed=args.seed, epochs=args.epochs,
+            resume=args.resume, progress=progress, engine=args.engine, mode=args.mode,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    synapses, potential = metrics["nonsilent_synapses"], metrics["potential_synapses"]
+    print(f"model            {metrics['model']} (seed {metrics['seed']}, {metrics['epochs']} epochs)")
+    print(f"test accuracy    {metrics['test_accuracy']:.2%} on {metrics['data']['n_test']:,} images")
+    if metrics["validation_accuracy"] is not None:
+        print(f"validation acc.  {metrics['validation_accuracy']:.2%} on {metrics['data']['n_validation']:,} images")
+    for layer, label in (("hidden", "input->hidden"), ("output", "hidden->output")):
+        print(f"{label:<16} {synapses[layer]:>9,} non-silent of {potential[layer]:>10,} "
+              f"({synapses[layer] / potential[layer]:.2%})")
+    print(f"{'total':<16} {synapses['total']:>9,} non-silent synapses")
+    print(f"wall time        {metrics['train_seconds']:.1f} s training, peak memory {metrics['peak_rss_mb']:.0f} MB")
+    print(f"run folder       {run_folder.path}")
+    return 0

@@ -1,0 +1,186 @@
+"""Train a model definition into a run folder: the main job.
+
+This wires the one-way chain together: data set -> model definition ->
+engine -> saved network -> metrics, figures and report. It holds no learning
+logic of its own.
+"""
+
+import platform
+import resource
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import ModelDefinition, dump_model, load_model, parse_model, with_overrides
+from .datasets import load_dataset
+from .engines import make_learner
+from .errors import NeuroplasticError
+from .report import plot_receptive_fields, plot_synapses_over_training, plot_weight_distribution, run_report_markdown
+from .runs import RunFolder, default_run_name
+
+__all__ = ["TrainingData", "prepare_data", "train_model", "peak_rss_mb"]
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The arrays a run uses: training, validation (may be empty) and test."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    image_shape: tuple
+    description: dict
+
+
+def prepare_data(model, data_dir=None):
+    """Load and cut the data a model definition asks for.
+
+    The validation split is stratified and seeded by the training seed; the
+    test set is kept apart for reported figures only.
+    """
+    spec = model.data
+    data = load_dataset(spec.dataset, data_dir, classes=spec.classes)
+    train = data.train
+    if spec.n_train is not None:
+        train = train.subsample(spec.n_train, model.training.seed)
+    if spec.validation_fraction > 0:
+        train, val = train.stratified_split(spec.validation_fraction, model.training.seed)
+    else:
+        val = train.take(np.zeros(len(train), dtype=bool))
+    description = data.summary() | {"n_train_used": len(train), "n_validation": len(val)}
+    return TrainingData(train.X, train.y, val.X, val.y, data.test.X, data.test.y,
+                        tuple(data.train.images.shape[1:]), description)
+
+
+def _command_line():
+    return "neuroplastic " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _open_run(model, out, resume):
+    """Return (run folder, model as run, saved learner state or None)."""
+    if resume:
+        if out is None:
+            raise NeuroplasticError("--resume needs --out RUN (the folder of the interrupted run)")
+        run = RunFolder(out, create=False)
+        saved = parse_model(run.file(RunFolder.MODEL).read_text(encoding="utf-8"), source=str(run.file(RunFolder.MODEL)))
+        state = run.load_checkpoint()
+        if state is None:
+            raise NeuroplasticError(f"{run.path}: no checkpoint to resume from")
+        return run, saved, state
+    run = RunFolder(out if out is not None else Path("runs") / default_run_name(model.model.name, model.training.seed))
+    if run.file(RunFolder.CHECKPOINT).exists():
+        raise NeuroplasticError(f"{run.path}: holds an interrupted run; pass --resume to continue it")
+    run.write_text(RunFolder.MODEL, dump_model(model))
+    return run, model, None
+
+
+def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, resume=False, progress=None,
+                engine="vectorized", mode="rate"):
+    """Train the model a definition file describes and write its run folder.
+
+    Parameters
+    ----------
+    model_path : str, Path or ModelDefinition
+        A model definition (``models/*.toml``, or one already loaded). With
+        ``resume``, ignored in favour of the run folder's own copy.
+    data_dir : str or Path, optional
+        Folder with the IDX files (see :func:`neuroplastic.datasets.locate_mnist`).
+    out : str or Path, optional
+        The run folder; default ``runs/<model>-seed<N>-<time>``.
+    seed, epochs : int, optional
+        Override the definition's ``[training]`` values.
+    resume : bool
+        Continue the interrupted run in ``out`` from its last checkpoint. The
+        result is identical to an uninterrupted run.
+    progress : callable, optional
+        ``progress(done, total, nonsilent)`` after every batch, e.g. to drive
+        a progress bar.
+    engine : {"vectorized", "brian2"}
+        The engine that executes the rule.
+    mode : {"rate", "spiking"}
+        The Brian2 form (``engine="brian2"`` only).
+
+    Returns
+    -------
+    (RunFolder, dict)
+        The run folder and its metrics.
+    """
+    if resume:
+        model = None
+    else:
+        model = model_path if isinstance(model_path, ModelDefinition) else load_model(model_path)
+        model = with_overrides(model, training={"seed": seed, "epochs": epochs})
+    run, model, state = _open_run(model, out, resume)
+    data = prepare_data(model, data_dir)
+    if engine == "brian2":
+        from .engines.brian2 import make_brian2_learner
+
+        learner = make_brian2_learner(model, mode, build_dir=run.file("brian2_build"))
+    else:
+        learner = make_learner(model)
+    run.log(("resuming" if resume else "training") + f" {model.model.name} on {data.description['n_train_used']:,} images")
+
+    def checkpoint(snapshot):
+        run.save_checkpoint(snapshot)
+
+    learner.fit(
+        data.X_train,
+        data.y_train,
+        progress=progress,
+        checkpoint=checkpoint,
+        checkpoint_every=model.training.checkpoint_every,
+        resume_state=state,
+    )
+    network = learner.to_network()
+    network.metadata.update({"model": model.model.name, "seed": model.training.seed, "method": "structural plasticity"})
+    network.save(run.file(RunFolder.NETWORK))
+
+    started = time.perf_counter()
+    test_accuracy = network.score(data.X_test, data.y_test)
+    inference_seconds = time.perf_counter() - started
+    metrics = {
+        "model": model.model.name,
+        "engine": "vectorized" if engine != "brian2" else f"brian2-{mode}",
+        "seed": model.training.seed,
+        "epochs": model.training.epochs,
+        "data": data.description,
+        "test_accuracy": test_accuracy,
+        "validation_accuracy": network.score(data.X_val, data.y_val) if len(data.y_val) else None,
+        "train_accuracy": network.score(data.X_train, data.y_train),
+        "nonsilent_synapses": network.n_nonsilent,
+        "potential_synapses": network.n_potential,
+        "nonsilent_fraction_hidden": network.n_nonsilent["hidden"] / network.n_potential["hidden"],
+        "train_seconds": learner.fit_seconds_,
+        "test_inference_seconds": inference_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "python": platform.python_version(),
+    }
+    run.write_json(RunFolder.METRICS, metrics)
+    run.write_json(RunFolder.HISTORY, learner.history_)
+    plots = {
+        "Non-silent synapses, growth and elimination over training": "plots/synapses.png",
+        "Receptive fields of the first 64 hidden units": "plots/receptive_fields.png",
+        "Distribution of non-silent input weights": "plots/weights.png",
+    }
+    if learner.history_:
+        plot_synapses_over_training(learner.history_, run.file("plots/synapses.png"))
+    else:
+        plots.pop("Non-silent synapses, growth and elimination over training")
+    plot_receptive_fields(network.hidden_weights, data.image_shape, run.file("plots/receptive_fields.png"))
+    plot_weight_distribution(network.hidden_weights, run.file("plots/weights.png"))
+    run.write_text("report.md", run_report_markdown(metrics, plots, _command_line()))
+    run.remove_checkpoint()
+    run.log(f"done: test accuracy {test_accuracy:.4f}, {network.n_nonsilent['total']:,} non-silent synapses")
+    return run, metrics

@@ -1,0 +1,111 @@
+"""The main job: a run folder with everything in it, reproducible, and resumable after an interruption."""
+
+import json
+
+import numpy as np
+import pytest
+
+from neuroplastic.cli import main
+from neuroplastic.errors import NeuroplasticError
+from neuroplastic.network import load_network
+from neuroplastic.runner import prepare_data, train_model
+from neuroplastic.runs import RunFolder
+
+TINY = """
+[model]
+name = "tiny"
+
+[data]
+dataset = "mnist-sample"
+validation_fraction = 0.1
+
+[network]
+n_hidden = 40
+
+[training]
+epochs = 3
+batch_size = 50
+seed = 3
+checkpoint_every = 400
+
+[rule.rewiring]
+period = 400
+synapses_per_unit = 12
+growth_probability = 0.01
+
+[rule.hidden]
+epochs = 1
+consolidation_epochs = 1
+"""
+
+COMPARED = ("test_accuracy", "validation_accuracy", "train_accuracy", "nonsilent_synapses")
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+def test_run_folder_holds_model_network_metrics_history_plots_and_report(tiny_model, tmp_path):
+    run, metrics = train_model(tiny_model, out=tmp_path / "run")
+    for name in ("model.toml", "network.npz", "metrics.json", "history.json", "run.log", "report.md",
+                 "plots/synapses.png", "plots/receptive_fields.png", "plots/weights.png"):
+        assert run.file(name).is_file(), name
+    assert not run.file(RunFolder.CHECKPOINT).exists()
+    saved = json.loads(run.file("metrics.json").read_text())
+    assert saved["nonsilent_synapses"]["hidden"] <= 40 * 12
+    network = load_network(run.file("network.npz"))
+    data = prepare_data(__import__("neuroplastic.config", fromlist=["load_model"]).load_model(tiny_model))
+    assert network.score(data.X_test, data.y_test) == pytest.approx(saved["test_accuracy"])
+    assert saved["test_accuracy"] > 0.5  # ten classes: chance is 0.1
+
+
+def test_same_seed_gives_identical_metrics(tiny_model, tmp_path):
+    _, first = train_model(tiny_model, out=tmp_path / "a")
+    _, second = train_model(tiny_model, out=tmp_path / "b")
+    assert {k: first[k] for k in COMPARED} == {k: second[k] for k in COMPARED}
+
+
+def test_interrupted_run_resumes_to_the_same_metrics(tiny_model, tmp_path):
+    _, reference = train_model(tiny_model, out=tmp_path / "whole")
+
+    def interrupt(done, total, nonsilent):
+        if done >= 1300:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_model(tiny_model, out=tmp_path / "cut", progress=interrupt)
+    assert (tmp_path / "cut" / RunFolder.CHECKPOINT).is_file()
+    _, resumed = train_model(None, out=tmp_path / "cut", resume=True)
+    assert {k: resumed[k] for k in COMPARED} == {k: reference[k] for k in COMPARED}
+    whole = load_network(tmp_path / "whole" / "network.npz")
+    cut = load_network(tmp_path / "cut" / "network.npz")
+    assert (whole.hidden_weights != cut.hidden_weights).nnz == 0
+    np.testing.assert_array_equal(whole.output_weights.toarray(), cut.output_weights.toarray())
+
+
+def test_interrupted_folder_is_not_overwritten_without_resume(tiny_model, tmp_path):
+    def interrupt(done, total, nonsilent):
+        if done >= 500:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_model(tiny_model, out=tmp_path / "cut", progress=interrupt)
+    with pytest.raises(NeuroplasticError, match="pass --resume"):
+        train_model(tiny_model, out=tmp_path / "cut")
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
+    RunFolder(tmp_path / "empty").write_text("model.toml", TINY)
+    with pytest.raises(NeuroplasticError, match="no checkpoint to resume from"):
+        train_model(None, out=tmp_path / "empty", resume=True)
+
+
+def test_train_command_prints_the_summary(tiny_model, tmp_path, capsys):
+    assert main(["train", "--model", str(tiny_model), "--out", str(tmp_path / "r"), "--quiet", "--epochs", "4"]) == 0
+    out = capsys.readouterr().out
+    for label in ("test accuracy", "input->hidden", "hidden->output", "total", "wall time", "peak memory"):
+        assert label in out
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["epochs"] == 4
