@@ -16,7 +16,7 @@ export NEUROPLASTIC_DATA := $(abspath ../shared/data/mnist)
 endif
 endif
 
-.PHONY: run test test-slow test-all venv clean
+.PHONY: run test test-slow test-all docs venv clean
 
 run: $(STAMP)
 	$(PY) -m neuroplastic train --model $(MODEL) $(ARGS)
@@ -29,6 +29,10 @@ test-slow: $(STAMP)
 
 test-all: $(STAMP)
 	$(PY) -m pytest -q -m "slow or not slow"
+
+docs: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	$(PY) -m sphinx -W -b html docs docs/_build/html
 
 venv: $(STAMP)
 

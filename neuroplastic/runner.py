@@ -166,6 +166,7 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         "test_inference_seconds": inference_seconds,
         "peak_rss_mb": peak_rss_mb(),
         "python": platform.python_version(),
+        "command": _command_line(),
     }
     run.write_json(RunFolder.METRICS, metrics)
     run.write_json(RunFolder.HISTORY, learner.history_)

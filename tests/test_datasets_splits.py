@@ -70,3 +70,8 @@ def test_load_dataset_rejects_unknown_name():
 def test_bad_validation_fraction_is_rejected():
     with pytest.raises(DataError, match=r"validation fraction must be in \(0, 1\)"):
         _images().stratified_split(1.5, seed=0)
+
+
+def test_empty_selection_still_has_feature_columns():
+    empty = _images().take(np.zeros(60, dtype=bool))
+    assert empty.X.shape == (0, 4) and empty.y.shape == (0,)

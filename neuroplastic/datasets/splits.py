@@ -44,7 +44,7 @@ class LabelledImages:
     @property
     def X(self):
         """Flattened pixel intensities in [0, 1], ``float32`` of shape ``(n, pixels)``."""
-        return self.images.reshape(len(self), -1).astype(np.float32) / np.float32(255.0)
+        return self.images.reshape(len(self), self.n_features).astype(np.float32) / np.float32(255.0)
 
     @property
     def y(self):
