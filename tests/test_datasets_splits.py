@@ -75,3 +75,9 @@ def test_bad_validation_fraction_is_rejected():
 def test_empty_selection_still_has_feature_columns():
     empty = _images().take(np.zeros(60, dtype=bool))
     assert empty.X.shape == (0, 4) and empty.y.shape == (0,)
+
+
+@pytest.mark.parametrize("n", [600, 1000, 1999, 7])
+def test_subsample_has_exactly_the_requested_size(n):
+    sample = load_sample().train
+    assert len(sample.subsample(n, seed=0)) == n

@@ -77,11 +77,16 @@ class LabelledImages:
         if not 0.0 < fraction < 1.0:
             raise DataError(f"validation fraction must be in (0, 1), got {fraction}")
         rng = np.random.default_rng(seed)
+        labels, sizes = np.unique(self.labels, return_counts=True)
+        # Largest-remainder allocation: the classes' shares add up to exactly round(fraction * n).
+        quotas = fraction * sizes
+        n_held = np.floor(quotas).astype(int)
+        shortfall = int(round(fraction * len(self))) - int(n_held.sum())
+        n_held[np.argsort(-(quotas - n_held), kind="stable")[:shortfall]] += 1
         held_out = []
-        for label in np.unique(self.labels):
+        for label, count in zip(labels, n_held):
             members = np.flatnonzero(self.labels == label)
-            n_held = int(round(fraction * members.size))
-            held_out.append(rng.permutation(members)[:n_held])
+            held_out.append(rng.permutation(members)[:count])
         mask = np.zeros(len(self), dtype=bool)
         mask[np.concatenate(held_out)] = True
         return self.take(~mask), self.take(mask)
