@@ -10,12 +10,12 @@ import sys
 
 from .. import __version__
 from ..errors import NeuroplasticError
-from . import data, train, validate
+from . import data, evaluate, train, validate
 
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules; each has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``.
-COMMANDS = (data, validate, train)
+COMMANDS = (data, validate, train, evaluate)
 
 
 def build_parser():

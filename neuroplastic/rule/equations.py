@@ -1,0 +1,247 @@
+"""The rule as Brian2 equations: the single written-down form, read by both Brian2 forms.
+
+Every constant is a Brian2 equation or code string with units. The
+``rate`` constants execute one presentation per time step and are held
+against the vectorized engine (:mod:`neuroplastic.rule.updates`, same
+symbols); the ``spiking`` constants are the same rule with spikes, traces
+and membrane potentials in ms, mV and Hz. Names that appear without a
+definition (``images``, ``image_index``, ``plastic``, ``gamma`` ...) are
+supplied by the builders in :mod:`neuroplastic.engines.brian2` through
+the network namespace.
+
+Symbols: x_i presynaptic activity (pixel intensity in [0, 1]); w_ij
+efficacy (0 = silent); nonsilent_ij 1 if the potential synapse is
+consolidated; b_j homeostatic (conscience) bias; count_j win count.
+"""
+
+__all__ = [
+    "RATE_INPUT", "RATE_HIDDEN", "RATE_COMPETITION", "RATE_SYNAPSE", "RATE_LATERAL", "RATE_SCORE",
+    "RATE_COUNT", "RATE_INSTAR", "RATE_HOMEOSTASIS", "REWIRE",
+    "READOUT_HIDDEN", "READOUT_OUTPUT", "READOUT_CRITIC", "READOUT_SIGNAL", "READOUT_SYNAPSE", "READOUT_CRITIC_SYNAPSE",
+    "READOUT_NOISE", "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
+    "SPIKING_INPUT", "SPIKING_INPUT_THRESHOLD", "SPIKING_INPUT_RESET", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
+    "SPIKING_HIDDEN_RESET", "SPIKING_SYNAPSE", "SPIKING_ON_PRE", "SPIKING_ON_POST", "SPIKING_INHIBITION",
+    "INFER_INPUT", "INFER_INPUT_THRESHOLD", "INFER_INPUT_RESET", "INFER_HIDDEN", "INFER_DISTANCE",
+    "INFER_HIDDEN_THRESHOLD",
+    "INFER_HIDDEN_RESET", "INFER_SYNAPSE_ON_PRE", "INFER_NORM", "INFER_NORM_ON_PRE", "INFER_POOL",
+    "INFER_POOL_SYNAPSE", "INFER_OUTPUT", "INFER_OUTPUT_ON_PRE", "INFER_RESET_INPUT", "INFER_RESET_HIDDEN",
+    "INFER_RESET_NORM", "INFER_RESET_OUTPUT",
+]
+
+# --------------------------------------------------------------------------
+# Rate form: one presentation per time step.
+# --------------------------------------------------------------------------
+
+RATE_INPUT = """
+x = images(image_index(t) * image_dt, i) : 1   # presynaptic activity: pixel intensity of the image shown now
+"""
+
+RATE_HIDDEN = """
+wx : 1                               # dendritic sum w_j . x of the non-silent synapses (summed by the synapses)
+w2 : 1                               # squared efficacy norm ||w_j||^2: the unit's own bias (summed by the synapses)
+score : 1                            # squared distance to the input minus ||x||^2, plus the conscience bias
+conscience : 1                       # homeostatic bias b_j = gamma (n_hidden r_j - 1): frequent winners are handicapped
+win_rate : 1                         # running win rate r_j (target activity 1 / n_hidden)
+count : 1                            # number of wins; the unit's learning rate is 1 / count (online k-means)
+n_better : 1 (linked)                # how many rivals are nearer the input (from the competition pool)
+winner = int(n_better == 0) : 1      # post activity: 1 for the single winner of the competition, else 0
+"""
+
+RATE_COMPETITION = """
+n_better : 1                         # rivals nearer the input than unit j (ties go to the lower index)
+own_score : 1 (linked)               # unit j's own score, read from the hidden layer
+"""
+
+RATE_SYNAPSE = """
+w : 1                                # synaptic efficacy; 0 at a silent synapse
+nonsilent : 1                        # 1: consolidated synapse, 0: silent potential site (never name this `active`)
+grown : 1                            # 1 if grown at the last rewiring event
+eliminated : 1                       # 1 if eliminated at the last rewiring event
+wx_post = w * x_pre : 1 (summed)     # dendritic summation of the synaptic drive
+w2_post = w * w : 1 (summed)         # the unit's squared weight norm (its homeostatic bias of the distance)
+"""
+
+RATE_LATERAL = """
+n_better_post = int(score_pre < own_score_post) + int(score_pre == own_score_post) * int(i < j) : 1 (summed)
+"""  # lateral comparison: counts the rivals with a better (lower) score -- a winner-take-all circuit
+
+RATE_SCORE = "score = w2 - 2 * wx + conscience"   # ||x - w_j||^2 - ||x||^2 + b_j (||x||^2 is common to all units)
+
+RATE_COUNT = "count += winner * plastic(t)"        # the winner counts its win
+
+RATE_INSTAR = (  # instar: the winner's non-silent synapses move towards the input, rate 1/count; clipped at 0
+    "w = clip(w + plastic(t) * winner_post * nonsilent * (x_pre - w) / count_post, 0, inf)"
+)
+
+RATE_HOMEOSTASIS = (  # conscience: running win rate over tau_h presentations, bias proportional to its excess
+    "win_rate += plastic(t) * (winner - win_rate) / tau_h\n"
+    "conscience = gamma * (N * win_rate - 1) * int(gamma > 0)"
+)
+
+# Rewiring event (a run_regularly operation on the synapses, every `period` presentations):
+# eliminate non-silent synapses at zero or below the threshold, then grow silent sites with probability p_grow.
+REWIRE = """
+event = int(t > 0*second)
+keep = int(nonsilent > 0.5 and w > 0 and w >= w_elim)
+grow_here = int(nonsilent < 0.5 and rand() < p_grow)
+eliminated = event * int(nonsilent > 0.5) * (1 - keep)
+grown = event * grow_here
+w = (1 - event) * w + event * (w * keep + w_grow * grow_here)
+nonsilent = (1 - event) * nonsilent + event * (keep + grow_here)
+"""
+
+# --------------------------------------------------------------------------
+# Output layer: three-factor node-perturbation rule (rate form; several noise trials per presentation).
+# --------------------------------------------------------------------------
+
+READOUT_HIDDEN = """
+h = features(image_index(t) * image_dt, i) : 1   # presynaptic activity: standardised hidden activity of the image
+"""
+
+READOUT_OUTPUT = """
+u : 1                                # output potential sum_j V_jc h_j (summed by the synapses)
+b : 1                                # output bias
+noise : 1                             # node perturbation: Gaussian noise on the potential for this trial
+eb : 1                               # eligibility of the bias
+target = int(labels(image_index(t) * image_dt) == i) : 1   # teacher: 1 for the labelled class
+dL : 1 (linked)                      # global learning signal (from the critic)
+signal = dL : 1                      # the learning signal as the unit's synapses see it
+"""
+
+READOUT_CRITIC = """
+z_plus : 1                           # sum_c exp(u_c + b_c + xi_c): softmax normaliser under +noise
+z_minus : 1                          # same under -noise
+u_plus : 1                           # potential of the labelled class under +noise
+u_minus : 1                          # same under -noise
+z_clean : 1                          # clean normaliser (loss and accuracy bookkeeping)
+u_clean : 1                          # clean potential of the labelled class
+dL : 1                               # loss change under the perturbation: the global third factor
+"""
+
+READOUT_SIGNAL = (  # cross-entropy change between +noise and -noise (antithetic) or against the clean potential
+    "dL = antithetic * 0.5 * ((log(z_plus) - u_plus) - (log(z_minus) - u_minus))"
+    " + (1 - antithetic) * ((log(z_plus) - u_plus) - (log(z_clean) - u_clean))"
+)
+
+READOUT_SYNAPSE = """
+V : 1                                # readout efficacy
+elig : 1                             # eligibility: accumulated (learning signal x noise x presynaptic activity)
+u_post = V * h_pre : 1 (summed)      # output potential
+"""
+
+READOUT_CRITIC_SYNAPSE = """
+z_plus_post = exp(u_pre + b_pre + noise_pre) : 1 (summed)
+z_minus_post = exp(u_pre + b_pre - noise_pre) : 1 (summed)
+u_plus_post = target_pre * (u_pre + b_pre + noise_pre) : 1 (summed)
+u_minus_post = target_pre * (u_pre + b_pre - noise_pre) : 1 (summed)
+z_clean_post = exp(u_pre + b_pre) : 1 (summed)
+u_clean_post = target_pre * (u_pre + b_pre) : 1 (summed)
+"""
+
+READOUT_NOISE = "noise = sigma * randn()"                     # a fresh perturbation every trial
+
+# three factors: global learning signal x local noise x presynaptic activity
+READOUT_ELIGIBILITY = "elig += signal_post * noise_post * h_pre"
+
+READOUT_APPLY = (  # at a presentation's last trial: dV = -eta / (K sigma^2) * eligibility
+    "V += -apply(t) * eta(t) / (K * sigma**2) * elig\n"
+    "elig *= 1 - apply(t)"
+)
+
+READOUT_BIAS = (
+    "eb += dL * noise\n"
+    "b += -apply(t) * eta(t) / (K * sigma**2) * eb\n"
+    "eb *= 1 - apply(t)"
+)
+
+# --------------------------------------------------------------------------
+# Spiking form (training): Poisson inputs, LIF hidden units with an adaptive threshold,
+# lateral inhibition, instar plasticity from a presynaptic trace.
+# --------------------------------------------------------------------------
+
+SPIKING_INPUT = """
+rate = f_max * images(image_index(t) * image_dt, i) * stimulus_on(t) : Hz   # Poisson rate from pixel intensity
+dxpre/dt = -xpre / tau_pre : 1        # presynaptic trace; its mean is the pixel intensity x_i
+"""
+
+SPIKING_INPUT_THRESHOLD = "rand() < rate * dt"                 # Poisson spike generation
+SPIKING_INPUT_RESET = "xpre += 1 / (f_max * tau_pre)"          # trace jump normalised so that <xpre> = x
+
+SPIKING_HIDDEN = """
+dv/dt = (v_rest + I_0 - v + ge - gi - gain * w2 / 2) / tau_m : volt (unless refractory)  # membrane; -w2/2: bias
+dge/dt = -ge / tau_e : volt           # excitatory synaptic drive, mean gain * w_j . x
+dgi/dt = -gi / tau_i : volt           # lateral inhibition from rivals' spikes
+dtheta/dt = -theta / tau_theta : volt # adaptive threshold (homeostasis: frequent spikers become harder to fire)
+w2 : 1                                # squared weight norm ||w_j||^2, kept up to date at every weight change
+count : 1                             # spikes so far; learning rate 1 / count (online k-means)
+"""
+
+SPIKING_HIDDEN_THRESHOLD = "v > v_thresh + theta"
+SPIKING_HIDDEN_RESET = "v = v_reset; theta += theta_plus * plastic(t); count += plastic(t)"
+
+SPIKING_SYNAPSE = """
+w : 1                                 # synaptic efficacy; 0 at a silent synapse
+nonsilent : 1                         # 1: consolidated synapse, 0: silent potential site
+grown : 1                             # 1 if grown at the last rewiring event
+eliminated : 1                        # 1 if eliminated at the last rewiring event
+"""
+
+SPIKING_ON_PRE = "ge_post += gain / (f_max * tau_e) * w * nonsilent"   # PSP: integrates to gain * w per unit intensity
+SPIKING_ON_POST = (  # instar at each post spike: move towards the presynaptic trace (Hebbian term - weight decay)
+    "w_new = clip(w + plastic(t) * nonsilent * (xpre_pre - w) / count_post, 0, inf)\n"
+    "w2_post += nonsilent * (w_new * w_new - w * w)\n"   # keep the unit's squared norm up to date
+    "w = w_new"
+)
+
+SPIKING_INHIBITION = "gi_post += w_inh"   # lateral inhibition: each spike inhibits every rival
+
+# --------------------------------------------------------------------------
+# Spiking inference of a trained network with the triangle activation.
+# Phase 1 (0 .. T_int): inputs spike at rate f_in x_i; each hidden unit integrates its synaptic sum,
+# a norm unit integrates ||x||^2. Phase 2 (T_int .. T_int + T_out): each hidden unit fires regularly at
+# rate f_h * h_j with h_j = max(0, mean_k d_k - d_j); output units integrate V_cj per hidden spike.
+# --------------------------------------------------------------------------
+
+INFER_INPUT = """
+x = images(image_index(t) * image_dt, i) : 1               # pixel intensity of the image shown now
+dphase/dt = f_in * x * integrate_on(t) * poisson_off : 1    # regular (rate-coded) spike generator
+"""
+
+INFER_INPUT_THRESHOLD = "phase > 1 or (poisson_on > 0.5 and rand() < f_in * x * integrate_on(t) * dt)"
+INFER_INPUT_RESET = "phase -= 1 * int(phase > 1)"
+
+INFER_HIDDEN = """
+s : 1                                  # integrated synaptic sum; s / (f_in T_int) estimates w_j . x
+xx : 1 (linked)                        # integrated ||x||^2 (from the norm unit)
+sum_d : 1 (linked)                     # summed distance of the population (from the inhibitory pool)
+d : 1                                  # distance of the input to the unit's weights (see INFER_DISTANCE)
+h = clip(sum_d / n_hidden - d, 0, inf) : 1                       # triangle: how much nearer than the population mean
+bias : 1 (constant)                    # squared weight norm ||w_j||^2 (per-unit bias)
+dphi/dt = f_h * h * readout_on(t) : 1  # regular spiking at rate f_h * h_j during the readout window
+"""
+
+INFER_DISTANCE = "d = sqrt(clip((xx - 2 * s) / (f_in * T_int) + bias, 0, inf))"   # ||x - w_j|| from sum and bias
+
+INFER_HIDDEN_THRESHOLD = "phi > 1"
+INFER_HIDDEN_RESET = "phi -= 1"
+
+INFER_SYNAPSE_ON_PRE = "s_post += w"                     # dendritic summation, one efficacy per input spike
+
+INFER_NORM = "xx : 1                                     # integrated squared input intensity"
+INFER_NORM_ON_PRE = "xx_post += x_pre"                   # each input spike carries its own intensity
+
+INFER_POOL = "sum_d : 1                                  # summed distance of the population (inhibitory pool)"
+INFER_POOL_SYNAPSE = "sum_d_post = d_pre : 1 (summed)"          # population-mean inhibition, summed over the layer
+
+INFER_OUTPUT = """
+u : 1                                  # output potential: sum_j V_cj h_j estimated from hidden spikes
+b : 1 (constant)                       # output bias
+potential = u + b : 1                  # the class evidence read out at the end of the presentation
+"""
+
+INFER_OUTPUT_ON_PRE = "u_post += V / (f_h * T_out)"      # each hidden spike adds its readout efficacy
+
+INFER_RESET_INPUT = "phase = phase0"
+INFER_RESET_HIDDEN = "s = 0; phi = phi0"
+INFER_RESET_NORM = "xx = 0"
+INFER_RESET_OUTPUT = "u = 0"

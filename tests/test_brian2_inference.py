@@ -1,0 +1,67 @@
+"""Spiking inference in Brian2 reproduces a vectorized-trained network's decisions."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from neuroplastic.cli.main import main
+from neuroplastic.config import dump_model, load_model, with_overrides
+from neuroplastic.datasets import load_sample
+from neuroplastic.engines.brian2 import InferenceParams, evaluate_spiking, spiking_predict
+from neuroplastic.engines.brian2.device import brian2_target
+from neuroplastic.engines.vectorized import StructuralPlasticityClassifier
+from neuroplastic.errors import ConfigError
+from neuroplastic.rule.params import OutputRuleParams, RewiringParams
+from neuroplastic.runs import RunFolder
+
+from conftest import MODELS
+
+FAST = InferenceParams(t_int_ms=50.0, t_out_ms=50.0, f_in_hz=400.0, f_h_hz=900.0)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    data = load_sample()
+    learner = StructuralPlasticityClassifier(
+        n_hidden=40, epochs=4, rewiring=RewiringParams(synapses_per_unit=16),
+        output=OutputRuleParams(n_perturbations=2), random_state=0).fit(data.train.X, data.train.y)
+    return learner.to_network(), data.test.X[:25], data.test.y[:25]
+
+
+def test_spiking_inference_gives_the_vectorized_potentials_and_predictions(trained):
+    network, X, _ = trained
+    with brian2_target("numpy"):
+        result = spiking_predict(network, X, FAST)
+    reference = network.decision_function(X)
+    assert result["potentials"].shape == reference.shape
+    assert np.mean(result["predictions"] == network.predict(X)) >= 0.9
+    assert np.abs(result["potentials"] - reference).mean() < 0.05 * np.abs(reference).mean() + 0.05
+    assert result["hidden_spikes"] > 0 and result["input_spikes"] > 0
+
+
+def test_spiking_inference_accepts_poisson_inputs(trained):
+    network, X, y = trained
+    poisson = dataclasses.replace(FAST, coding="poisson")
+    figures = evaluate_spiking(network, X, y, n_images=10, params=poisson, target="numpy")
+    assert figures["n_images"] == 10
+    assert figures["agreement"] >= 0.6
+
+
+def test_spiking_inference_refuses_rates_above_one_spike_per_step():
+    with pytest.raises(ConfigError, match="f_in_hz"):
+        InferenceParams(dt_ms=1.0, f_in_hz=2000.0).validate()
+
+
+def test_evaluate_command_adds_spiking_figures_to_the_run_folder(trained, tmp_path, capsys):
+    network, _, _ = trained
+    run = RunFolder(tmp_path / "run")
+    model = with_overrides(load_model(MODELS / "mnist.toml"), data={"dataset": "mnist-sample"})
+    run.write_text(RunFolder.MODEL, dump_model(model))
+    network.save(run.file(RunFolder.NETWORK))
+    code = main(["evaluate", str(run.path), "--engine", "brian2", "--mode", "spiking", "--images", "5",
+                 "--target", "numpy"])
+    assert code == 0
+    figures = run.read_json(RunFolder.METRICS)["brian2_spiking"]
+    assert figures["n_images"] == 5 and 0.0 <= figures["accuracy"] <= 1.0
+    assert "spiking accuracy" in capsys.readouterr().out

@@ -1,0 +1,87 @@
+"""The spiking form: Poisson inputs, LIF units with lateral inhibition, trace instar, rewiring events."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from neuroplastic.datasets import load_sample
+from neuroplastic.engines.brian2 import Brian2Classifier, SpikingParams
+from neuroplastic.engines.brian2.device import brian2_target
+from neuroplastic.engines.brian2.spiking import run_spiking_hidden
+from neuroplastic.errors import ConfigError
+from neuroplastic.rule import equations
+from neuroplastic.rule.params import OutputRuleParams, RewiringParams
+
+SHORT = SpikingParams(dt_ms=1.0, t_on_ms=40.0, t_off_ms=20.0)
+
+
+@pytest.fixture(scope="module")
+def images():
+    train = load_sample().train
+    return train.X[:30], train.y[:30]
+
+
+def _state(n_hidden, rng):
+    W = rng.uniform(0.01, 0.1, size=(n_hidden, 784)).astype(np.float32)
+    return {"W": W, "mask": np.ones_like(W, dtype=bool), "counts": np.ones(n_hidden, np.float32)}
+
+
+def test_spiking_winners_move_towards_the_images_and_rewiring_eliminates_background(images):
+    X, _ = images
+    rng = np.random.default_rng(0)
+    state = _state(8, rng)
+    before = state["W"].copy()
+    with brian2_target("numpy"):
+        info = run_spiking_hidden(state, X, rng.permutation(len(X)), SHORT, period=15, w_elim=0.02, seed=1)
+    fired = state["counts"] > 1
+    assert info["n_spikes"] > 0 and fired.any()
+    mean_image = X.mean(axis=0)
+    for unit in np.flatnonzero(fired):
+        assert np.corrcoef(state["W"][unit], mean_image)[0, 1] > np.corrcoef(before[unit], mean_image)[0, 1]
+    assert [event[0] for event in info["events"]][-1] < 0.9 * state["W"].size  # background synapses eliminated
+    assert int(state["mask"].sum()) == info["events"][-1][0]
+    assert not np.any(state["W"][~state["mask"]])
+
+
+def test_spiking_learner_trains_and_exports_a_sparse_network(images):
+    X, y = images
+    learner = Brian2Classifier(mode="spiking", target="numpy", n_hidden=6, epochs=2, spiking=SHORT,
+                               rewiring=RewiringParams(period=15, elimination_threshold=0.02, synapses_per_unit=30),
+                               output=OutputRuleParams(n_perturbations=1), random_state=0).fit(X, y)
+    network = learner.to_network()
+    assert network.metadata["engine"] == "brian2-spiking"
+    assert network.n_nonsilent["hidden"] <= 6 * 30
+    assert learner.spiking_info_["n_spikes"] > 0
+    assert {r["phase"] for r in learner.history_} == {"rewiring", "consolidation", "readout"}
+
+
+def test_spiking_parameters_are_checked():
+    with pytest.raises(ConfigError, match="t_on_ms"):
+        dataclasses.replace(SHORT, t_on_ms=45.0).validate()
+    with pytest.raises(ConfigError, match="tau_m_ms"):
+        dataclasses.replace(SHORT, tau_m_ms=0.0).validate()
+
+
+def test_equations_are_readable_strings_and_never_name_a_variable_active():
+    constants = {name: getattr(equations, name) for name in equations.__all__}
+    assert all(isinstance(text, str) and text.strip() for text in constants.values())
+    for text in constants.values():
+        assert "active " not in text.replace("inactive", "") and "active:" not in text
+    assert "nonsilent" in equations.REWIRE and "run_regularly" not in equations.REWIRE
+    # every model variable line carries a unit and a comment
+    for name in ("RATE_HIDDEN", "RATE_SYNAPSE", "SPIKING_HIDDEN", "INFER_HIDDEN", "READOUT_OUTPUT"):
+        for line in filter(str.strip, constants[name].splitlines()):
+            assert ":" in line and "#" in line, f"{name}: {line}"
+
+
+@pytest.mark.slow
+def test_spiking_form_runs_in_cpp_standalone(images, tmp_path):
+    X, _ = images
+    rng = np.random.default_rng(0)
+    state = _state(8, rng)
+    with brian2_target("cpp_standalone", tmp_path) as folder:
+        info = run_spiking_hidden(state, X[:10], np.arange(10), SHORT, period=5, w_elim=0.02, seed=1, standalone=True)
+    assert info["n_spikes"] > 0
+    assert len(info["events"]) == 2
+    assert (folder / "standalone").is_dir()
