@@ -10,12 +10,12 @@ import sys
 
 from .. import __version__
 from ..errors import NeuroplasticError
-from . import data, evaluate, train, validate
+from . import data, energy, evaluate, train, validate
 
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules; each has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``.
-COMMANDS = (data, validate, train, evaluate)
+COMMANDS = (data, validate, train, evaluate, energy)
 
 
 def build_parser():

@@ -1,0 +1,50 @@
+"""Energy, latency and cores per inference of a trained network on neuromorphic and conventional hardware.
+
+Builds the network in Lava (rate-coded LIF neurons, quantised weights),
+counts spikes and synaptic operations on test images, places the network on
+the cores of every hardware profile and prices the events. Writes
+energy_<profile>.json and .md into the run folder and a bar chart into plots/.
+"""
+
+from tqdm import tqdm
+
+from ..hardware.evaluate import energy_for_run
+
+NAME = "energy"
+HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
+
+
+def add_arguments(parser):
+    parser.add_argument("run_folder", metavar="RUN", help="run folder (with network.npz) or a saved network .npz")
+    parser.add_argument("--profile", default="loihi2", help="main hardware profile: a bundled name or a .toml path")
+    parser.add_argument("--images", type=int, default=1000, help="test images to run (default 1000)")
+    parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
+    parser.add_argument("--compare", action="append", default=[], metavar="OTHER",
+                        help="another run folder or saved network to price the same way (repeatable)")
+    parser.add_argument("--data-dir", default=None, help="MNIST folder (default: NEUROPLASTIC_DATA or the cache)")
+    parser.add_argument("--tag", choices=("fixed_pt", "floating_pt"), default="fixed_pt", help="Lava model tag")
+    parser.add_argument("--backend", choices=("lava", "numpy"), default="lava",
+                        help="count spikes with Lava (default) or the bit-identical NumPy simulator")
+
+
+def run(args):
+    with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
+        result, paths = energy_for_run(
+            args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
+            data_dir=args.data_dir, tag=args.tag, backend=args.backend, progress=lambda n: bar.update(n - bar.n),
+        )
+    for net in result["networks"]:
+        if "priced" not in net:
+            print(f"{net['name']}: error: {net['error']}")
+            continue
+        print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
+              f"agreement {net['agreement']:.2%} ({net['backend']})")
+        for name, priced in net["priced"].items():
+            if "error" in priced:
+                print(f"  {name:<11} does not fit: {priced['error']}")
+                continue
+            ops = priced.get("events_per_inference", {}).get("synaptic_ops", priced.get("macs"))
+            print(f"  {name:<11} {priced['energy_uj']:10.3f} uJ  {priced['latency_us']:10.2f} us  "
+                  f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}")
+    print(f"wrote {paths['json']}, {paths['markdown']}, {paths['plot']}")
+    return 0

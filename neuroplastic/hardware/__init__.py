@@ -1,0 +1,17 @@
+"""Hardware: profiles, mapping onto cores, Lava build and run, and energy/latency.
+
+- :mod:`.profiles` describes hardware (cited TOML files in ``hardware_profiles/``);
+- :mod:`.linear_form` and :mod:`.rate_code` turn a trained network into an
+  integer rate-coded spiking network (with a NumPy reference simulator);
+- :mod:`.lava_net` builds and runs it in Lava (custom processes in
+  :mod:`.lava_procs`);
+- :mod:`.mapping` places neurons and synapses on cores;
+- :mod:`.events` counts synaptic operations, spikes and hops;
+- :mod:`.energy` prices the counts; :mod:`.evaluate` ties these together.
+
+Lava is imported only when a network is run.
+"""
+
+from .profiles import HardwareProfile, available_profiles, load_profile
+
+__all__ = ["HardwareProfile", "available_profiles", "load_profile"]

@@ -1,0 +1,94 @@
+"""Write the energy evaluation as JSON, a Markdown table and a bar chart."""
+
+import io
+from pathlib import Path
+
+from ..atomic import atomic_write_bytes, atomic_write_json, atomic_write_text
+
+__all__ = ["energy_markdown", "save_energy_report"]
+
+
+def _fmt(value, digits=3):
+    if value is None:
+        return "-"
+    return f"{value:.{digits}g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def energy_markdown(result):
+    """The evaluation as Markdown: accuracy per network, then energy per network and profile."""
+    lines = [f"# Energy per inference (main profile {result['profile']}, {result['steps']} steps, "
+             f"{result['images']} images, {result['tag']})", "",
+             "| network | activation | synapses | engine acc | spiking acc | agreement | counted by | mapping |",
+             "|---|---|---|---|---|---|---|---|"]
+    for net in result["networks"]:
+        if "error" in net and "priced" not in net:
+            lines.append(f"| {net['name']} | error: {net['error']} | | | | | | |")
+            continue
+        lines.append(f"| {net['name']} | {net['activation']} | {net['synapses']:,} | {net['engine_accuracy']:.2%} | "
+                     f"{net['spiking_accuracy']:.2%} | {net['agreement']:.2%} | {net['backend']} | {net['mapping']} |")
+    lines += ["", "| network | profile | energy (uJ) | breakdown (uJ) | latency (us) | cores | synaptic ops | "
+              "ops ratio |", "|---|---|---|---|---|---|---|---|"]
+    for net in result["networks"]:
+        for name, priced in net.get("priced", {}).items():
+            if "error" in priced:
+                lines.append(f"| {net['name']} | {name} | does not fit: {priced['error']} | | | | | |")
+                continue
+            parts = ", ".join(f"{k} {_fmt(v)}" for k, v in priced["breakdown_uj"].items())
+            ops = priced.get("events_per_inference", {}).get("synaptic_ops", priced.get("macs"))
+            ratio = net.get("synaptic_ops_ratio_to_this_model") if name == result["profile"] else None
+            lines.append(f"| {net['name']} | {name} ({priced['kind']}) | {_fmt(priced['energy_uj'])} | {parts} | "
+                         f"{_fmt(priced['latency_us'])} | {priced.get('cores', '-')} | {_fmt(ops)} | {_fmt(ratio)} |")
+            dense = priced.get("dense_equivalent")
+            if dense:
+                parts = ", ".join(f"{k} {_fmt(v)}" for k, v in dense["breakdown_uj"].items())
+                lines.append(f"| {net['name']} | {name} ({dense['kind']}) | {_fmt(dense['energy_uj'])} | {parts} | "
+                             f"{_fmt(dense['latency_us'])} | - | {_fmt(dense['macs'])} | |")
+    lines += ["", "Assumed (not published) profile fields:", ""]
+    for name, info in result["profiles"].items():
+        lines.append(f"- {name}: {', '.join(info['assumptions']) or 'none'}")
+    return "\n".join(lines) + "\n"
+
+
+def _bar_chart(result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    networks = [n for n in result["networks"] if "priced" in n]
+    profiles = list(result["profiles"])
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(profiles) * max(1, len(networks)) / 2), 4))
+    width = 0.8 / max(1, len(networks))
+    for i, net in enumerate(networks):
+        values = [net["priced"].get(p, {}).get("energy_uj", float("nan")) for p in profiles]
+        ax.bar([j + i * width for j in range(len(profiles))], values, width, label=net["name"])
+    ax.set_xticks([j + width * (len(networks) - 1) / 2 for j in range(len(profiles))])
+    ax.set_xticklabels(profiles)
+    ax.set_yscale("log")
+    ax.set_ylabel("energy per inference (uJ)")
+    ax.set_title("Energy per inference by hardware profile")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def save_energy_report(result, folder):
+    """Write ``energy_<profile>.json``, ``.md`` and ``plots/energy_<profile>.png`` atomically.
+
+    Returns
+    -------
+    dict
+        Paths written, by kind.
+    """
+    folder = Path(folder)
+    (folder / "plots").mkdir(parents=True, exist_ok=True)
+    stem = f"energy_{result['profile']}"
+    paths = {"json": folder / f"{stem}.json", "markdown": folder / f"{stem}.md",
+             "plot": folder / "plots" / f"{stem}.png"}
+    atomic_write_json(paths["json"], result)
+    atomic_write_text(paths["markdown"], energy_markdown(result))
+    atomic_write_bytes(paths["plot"], _bar_chart(result))
+    return paths

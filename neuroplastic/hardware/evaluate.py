@@ -1,0 +1,202 @@
+"""Energy, latency and cores per inference of a trained network on every profile.
+
+:func:`evaluate_energy` is the one library call behind ``neuroplastic
+energy``: it builds the rate-coded network, runs it in Lava (or the NumPy
+simulator) to count spikes, places it on the cores of every neuromorphic
+profile, prices the events, and prices the same network as matrix products
+on the conventional profiles. Networks given in ``compare`` are priced the
+same way (their spikes counted with the NumPy simulator, which Lava
+fixed_pt reproduces bit for bit; see tests).
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import HardwareError, NeuroplasticError
+from .energy import mac_workload, price_events, price_macs
+from .events import count_events
+from .mapping import map_layers, plan_layers
+from .profiles import available_profiles, load_profile
+from .rate_code import build_plan, classify_counts, simulate
+
+__all__ = ["evaluate_energy", "energy_for_run", "price_network", "load_any_network"]
+
+
+def load_any_network(path):
+    """A TrainedNetwork from a run folder (its ``network.npz``) or a ``.npz`` file."""
+    from ..network import TrainedNetwork
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "network.npz"
+    return TrainedNetwork.load(path)
+
+
+def _spike_dict(counts):
+    return {name: counts[name] for name in ("input", "hidden", "inhibition", "relay", "output")}
+
+
+def price_network(plan, counts, profiles, network):
+    """Price one counted run on every profile.
+
+    Returns
+    -------
+    dict
+        ``{profile name: priced dict, or {"error": message} if it does not fit}``.
+    """
+    layers = plan_layers(plan)
+    priced = {}
+    for profile in profiles:
+        try:
+            if profile.is_neuromorphic:
+                mapping = map_layers(layers, profile)
+                events = count_events(layers, _spike_dict(counts), mapping, plan.slot)
+                priced[profile.name] = price_events(events, mapping, profile)
+            else:
+                priced[profile.name] = price_macs(mac_workload(network, sparse=True), profile)
+                dense = price_macs(mac_workload(network, sparse=False), profile)
+                priced[profile.name]["dense_equivalent"] = dense
+        except HardwareError as exc:
+            priced[profile.name] = {"profile": profile.name, "error": str(exc)}
+    return priced
+
+
+def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, backend="numpy"):
+    spiking_pred = classify_counts(counts["output"], counts["output_last"], plan.classes)
+    synapses = network.hidden_weights.nnz + network.output_weights.nnz
+    return {
+        "name": name,
+        "activation": network.activation,
+        "mapping": plan.notes.get("mapping", ""),
+        "exact_mapping": bool(plan.notes.get("exact_mapping", False)),
+        "n_hidden": int(network.hidden_weights.shape[0]),
+        "synapses": int(synapses),
+        "steps": int(plan.steps),
+        "slot": int(plan.slot),
+        "images": int(len(X)),
+        "backend": backend,
+        "engine_accuracy": float(np.mean(engine_pred == y)),
+        "spiking_accuracy": float(np.mean(spiking_pred == y)),
+        "agreement": float(np.mean(spiking_pred == engine_pred)),
+        "wall_time_s": None if wall_time is None else float(wall_time),
+    }
+
+
+def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", steps=128, tag="fixed_pt",
+                    backend="lava", compare=(), batch_size=500, progress=None):
+    """Count, place and price ``network`` (and ``compare`` networks) on every profile.
+
+    Parameters
+    ----------
+    network : TrainedNetwork
+    X, y : numpy.ndarray
+        Test images ``(n, n_inputs)`` in [0, 1] and labels.
+    calibration_inputs : numpy.ndarray
+        Training images used to set thresholds (labels unused).
+    profile : str or path
+        Main profile: sets the weight precision of the spiking run, and is
+        listed first.
+    steps : int
+        Time steps per image.
+    tag : {"fixed_pt", "floating_pt"}
+    backend : {"lava", "numpy"}
+        Who counts the spikes of the main network.
+    compare : sequence of (name, TrainedNetwork)
+    batch_size : int
+        Images per Lava run.
+    progress : callable, optional
+        Passed to the Lava run.
+
+    Returns
+    -------
+    dict
+        ``{"profile", "networks": [...], "profiles": {...}}``: per network its
+        accuracy figures and ``priced`` results per profile.
+    """
+    main = load_profile(profile)
+    profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
+    weight_bits = int(main["weight_bits"]) if main.is_neuromorphic else 8
+    results = []
+    entries = [("this model", network, backend)] + [(name, net, "numpy") for name, net in compare]
+    for name, net, who in entries:
+        try:
+            engine_pred = net.predict(X)
+            plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits)
+        except NeuroplasticError as exc:
+            results.append({"name": name, "error": str(exc)})
+            continue
+        start = time.perf_counter()
+        if who == "lava":
+            from .lava_net import run_lava
+
+            counts = run_lava(plan, X, tag=tag, batch_size=batch_size, progress=progress)
+        else:
+            counts = simulate(plan, X, fixed=(tag == "fixed_pt"))
+        wall = time.perf_counter() - start
+        entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
+        entry["priced"] = price_network(plan, counts, profiles, net)
+        results.append(entry)
+    _ratios(results, main.name)
+    return {
+        "profile": main.name,
+        "steps": int(steps),
+        "tag": tag,
+        "images": int(len(X)),
+        "networks": results,
+        "profiles": {p.name: {"kind": p.kind, "assumptions": p.assumptions, "path": p.path} for p in profiles},
+    }
+
+
+def _ratios(results, profile_name):
+    """Synaptic ops of each compared network relative to the first (reported, not assumed)."""
+    def ops(entry):
+        priced = entry.get("priced", {}).get(profile_name, {})
+        return priced.get("events_per_inference", {}).get("synaptic_ops")
+
+    base = ops(results[0]) if results and "priced" in results[0] else None
+    for entry in results:
+        value = ops(entry) if "priced" in entry else None
+        entry["synaptic_ops_ratio_to_this_model"] = (value / base) if (value and base) else None
+
+
+def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
+                   tag="fixed_pt", backend="lava", batch_size=500, calibration_images=2000, progress=None):
+    """Evaluate a run folder (or saved network) and save the report into the run folder.
+
+    Parameters
+    ----------
+    run : str or Path
+        A run folder with ``network.npz``, or a ``.npz`` file (the report then
+        goes beside it).
+    images : int
+        First ``images`` test images of the data set (MNIST, restricted to
+        the network's classes).
+    compare : sequence of str or Path
+        Other run folders or saved networks to price the same way.
+    data_dir : str or Path, optional
+        MNIST folder (default: the usual search, never downloading).
+    Other parameters as for :func:`evaluate_energy`.
+
+    Returns
+    -------
+    (dict, dict)
+        The evaluation and the paths written.
+    """
+    from ..datasets import load_mnist
+    from .energy_report import save_energy_report
+
+    run = Path(run)
+    network = load_any_network(run)
+    classes = [int(c) for c in np.asarray(network.classes)]
+    data = load_mnist(data_dir, offline=True, classes=None if classes == list(range(10)) else classes)
+    if images < 1:
+        raise HardwareError(f"--images must be positive, got {images}")
+    X, y = data.test.X[:images], data.test.y[:images]
+    others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
+    result = evaluate_energy(network, X, y, data.train.X[:calibration_images], profile=profile, steps=steps,
+                             tag=tag, backend=backend, compare=others, batch_size=batch_size, progress=progress)
+    result["run"] = run.name
+    folder = run if run.is_dir() else run.parent
+    return result, save_energy_report(result, folder)

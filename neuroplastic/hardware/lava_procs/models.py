@@ -1,0 +1,103 @@
+"""Process models (floating_pt and fixed_pt) for the processes in ``processes.py``."""
+
+import numpy as np
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from lava.proc.lif.models import PyLifResetModelBitAcc, PyLifResetModelFloat
+
+# Absolute import: Lava loads this file as a top-level module while searching for models.
+from neuroplastic.hardware.lava_procs.processes import CountingLIF, RateEncoder
+
+
+class _RateEncoderModel(PyLoihiProcessModel):
+    def run_spk(self):
+        steps, slot = self.proc_params["steps"], self.proc_params["slot"]
+        step = self.time_step - 1
+        image, within = divmod(step, slot)
+        spikes = np.zeros(self.accumulator.shape, dtype=bool)
+        if image < self.spike_counts.shape[1] and within < steps:
+            if within == 0:
+                self.accumulator[:] = steps // 2
+            self.accumulator += self.spike_counts[:, image]
+            spikes = self.accumulator >= steps
+            self.accumulator[spikes] -= steps
+        self.s_out.send(spikes.astype(self.s_out_dtype))
+
+
+@implements(proc=RateEncoder, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyRateEncoderModelFloat(_RateEncoderModel):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    spike_counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    accumulator: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    s_out_dtype = float
+
+
+@implements(proc=RateEncoder, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyRateEncoderModelFixed(_RateEncoderModel):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=1)
+    spike_counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    accumulator: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    s_out_dtype = np.int32
+
+
+class _CountingMixin:
+    def _count(self, spikes):
+        interval = self.reset_interval
+        shifted = self.time_step - 1 - self.proc_params["count_offset"]
+        image, within = divmod(shifted, interval)
+        if shifted >= 0 and image < self.counts.shape[1]:
+            fired = spikes.astype(bool)
+            self.counts[fired, image] += 1
+            self.last_spike[fired, image] = within
+
+    def run_spk(self):
+        a_in_data = self.a_in.recv()
+        if (self.time_step % self.reset_interval) == self.reset_offset:
+            self.u *= 0
+            self.v *= 0
+        self._prepare()
+        self.subthr_dynamics(activation_in=a_in_data)
+        s_out = self.spiking_activation()
+        self.v[s_out] -= self._threshold()
+        self._count(s_out)
+        self.s_out.send(s_out)
+
+
+@implements(proc=CountingLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyCountingLIFModelFloat(_CountingMixin, PyLifResetModelFloat):
+    implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
+
+    def _prepare(self):
+        pass
+
+    def _threshold(self):
+        return self.vth
+
+
+@implements(proc=CountingLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyCountingLIFModelBitAcc(_CountingMixin, PyLifResetModelBitAcc):
+    implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
+    counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
+    last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
+
+    def _prepare(self):
+        self.scale_bias()
+        if not self.isthrscaled:
+            self.scale_threshold()
+
+    def _threshold(self):
+        return self.effective_vth

@@ -1,0 +1,77 @@
+"""Process declarations: ports and variables only (models in ``models.py``)."""
+
+import numpy as np
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.ports.ports import OutPort
+from lava.magma.core.process.variable import Var
+from lava.proc.lif.process import LIFReset
+
+__all__ = ["RateEncoder", "CountingLIF"]
+
+
+class RateEncoder(AbstractProcess):
+    """Integrate-and-fire spike encoder for a batch of images shown in turn.
+
+    Image ``k`` is shown during global steps ``[k * slot, k * slot + steps)``
+    (global step = Lava ``time_step - 1``). Input ``i`` of image ``k`` emits
+    exactly ``spike_counts[i, k]`` spikes, evenly spaced: an integer phase
+    accumulator starts at ``steps // 2`` and adds ``spike_counts[i, k]``
+    every step; a spike is sent and ``steps`` subtracted whenever it reaches
+    ``steps``.
+
+    Parameters
+    ----------
+    spike_counts : numpy.ndarray of int, shape (n_inputs, n_images)
+        Spikes per input per image, each in ``[0, steps]``.
+    steps : int
+        Steps during which each image is shown.
+    slot : int
+        Steps per image, ``>= steps`` (the rest is silence).
+    """
+
+    def __init__(self, *, spike_counts, steps, slot, name=None):
+        spike_counts = np.asarray(spike_counts, dtype=np.int32)
+        super().__init__(steps=int(steps), slot=int(slot), name=name)
+        n_inputs = spike_counts.shape[0]
+        self.s_out = OutPort(shape=(n_inputs,))
+        self.spike_counts = Var(shape=spike_counts.shape, init=spike_counts)
+        self.accumulator = Var(shape=(n_inputs,), init=np.zeros(n_inputs, dtype=np.int32))
+
+
+class CountingLIF(LIFReset):
+    """LIF neurons with reset by subtraction, per-image state reset, and spike counts.
+
+    The membrane follows Lava's LIF (``u`` and ``v`` with decays ``du``,
+    ``dv``, bias ``bias_mant * 2**bias_exp``); on a spike ``v`` drops by the
+    threshold instead of to zero, so no charge is lost and the spike count
+    over an image is an unbiased rate code. ``u`` and ``v`` are zeroed every
+    ``reset_interval`` steps at ``reset_offset``, which starts each image
+    afresh. Spikes are added into ``counts[:, k]`` for image
+    ``k = (time_step - 1 - count_offset) // reset_interval``, and
+    ``last_spike[:, k]`` keeps the step (within the image) of the latest
+    spike. Read both once at the end of a run.
+
+    Parameters
+    ----------
+    n_images : int
+        Images in the run (columns of ``counts``).
+    count_offset : int
+        Global step at which image 0's window starts for this layer (its
+        depth in the network; each connection delays by one step).
+    **lif_params
+        ``shape``, ``du``, ``dv``, ``bias_mant``, ``bias_exp``, ``vth``,
+        ``reset_interval``, ``reset_offset`` as for ``LIFReset``.
+
+    Notes
+    -----
+    Reset by subtraction is not the Loihi 1 compartment behaviour (reset to
+    zero); Loihi 2 neurons are microcoded and can implement it.
+    """
+
+    def __init__(self, *, n_images, count_offset, **lif_params):
+        super().__init__(**lif_params)
+        self.proc_params["count_offset"] = int(count_offset)
+        shape = lif_params["shape"]
+        self.counts = Var(shape=(shape[0], int(n_images)), init=np.zeros((shape[0], int(n_images)), dtype=np.int32))
+        self.last_spike = Var(shape=(shape[0], int(n_images)),
+                              init=np.full((shape[0], int(n_images)), -1, dtype=np.int32))

@@ -1,0 +1,149 @@
+"""Hidden activations rewritten as a ReLU of a sparse linear drive.
+
+Integrate-and-fire neurons compute a rectified sum of their inputs, so the
+hardware layer needs every hidden activation in the form
+
+    h_j = scale * max(0, sum_i W_ji x_i + b_j - g . x)
+
+with ``W`` the trained sparse weights, ``b`` a per-unit bias and ``g . x``
+an optional inhibition shared by all units (one inhibitory interneuron fed
+by the weight vector ``g``). Optionally the output bias is multiplied by a
+per-image gain ``alpha + beta * sum_i x_i`` (one relay neuron counting input
+spikes); multiplying all class potentials by a positive per-image factor
+does not change the predicted class. This module only rewrites; it knows
+nothing of cores or Lava.
+
+Supported activations (names of :mod:`neuroplastic.rule.activations`):
+
+- ``relu``: ``max(0, W x + b)``; exact.
+- ``triangle`` with ``power = 1`` (k-means triangle, Coates et al. 2011):
+  ``max(0, mean_k d_k - d_j)`` with ``d_j^2 = ||x||^2 - 2 w_j . x + b_j``
+  (``b_j = ||w_j||^2``). With ``u_j = w_j . x - b_j / 2``,
+  ``d_j^2 = ||x||^2 - 2 u_j``, so the squared-distance triangle
+  ``max(0, u_j - mean_k u_k)`` is exactly a ReLU of a sparse drive plus a
+  per-unit bias minus one shared inhibition ``g . x`` with ``g = mean_k w_k``.
+  The Euclidean triangle itself is not: linearising ``d = sqrt(D)`` around
+  ``D = m^2`` (``m`` the mean distance) gives
+  ``(u_j - mean_k u_k - var_k(d) / 2) / m``. ``var_k(d)`` is replaced by
+  its mean over calibration images; the per-image ``1 / m`` is moved onto
+  the output bias (potentials times ``m``), with ``m`` fitted over the
+  calibration images as ``alpha + beta * sum_i x_i`` (correlation ~0.99 on
+  MNIST). The mapping is approximate; its agreement with the engine is
+  measured, not assumed.
+- ``triangle_squared`` (power 2), ``sigmoid``, ``paper_sigmoid``: no
+  mapping onto integrate-and-fire neurons here (a HardwareError says so).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import HardwareError
+
+__all__ = ["LinearForm", "linear_form", "SUPPORTED_ACTIVATIONS"]
+
+SUPPORTED_ACTIVATIONS = ("relu", "triangle")
+
+
+@dataclass
+class LinearForm:
+    """``h = scale * max(0, weights @ x + bias - inhibition @ x)``.
+
+    Attributes
+    ----------
+    weights : scipy.sparse.csr_matrix, shape (n_hidden, n_inputs)
+    bias : numpy.ndarray, shape (n_hidden,)
+    inhibition : numpy.ndarray or None, shape (n_inputs,)
+        Weights of the shared inhibitory interneuron (non-negative), or None.
+    scale : float
+        Factor applied to the rectified drive.
+    bias_gain : tuple of float or None
+        ``(alpha, beta)``: the output bias is multiplied by
+        ``alpha + beta * sum_i x_i`` for each image (None: by 1).
+    exact : bool
+        Whether the form equals the activation (up to floating point).
+    note : str
+        How the form was obtained.
+    """
+
+    weights: sp.csr_matrix
+    bias: np.ndarray
+    inhibition: np.ndarray | None
+    scale: float
+    exact: bool
+    note: str
+    bias_gain: tuple | None = None
+
+    def drive(self, X):
+        """Linear drive ``W x + b - g . x``, shape ``(n, n_hidden)``."""
+        drive = np.asarray(self.weights @ np.asarray(X, dtype=np.float64).T).T + self.bias
+        if self.inhibition is not None:
+            drive -= (np.asarray(X, dtype=np.float64) @ self.inhibition)[:, None]
+        return drive
+
+    def hidden(self, X):
+        """The hidden activity this form computes."""
+        return self.scale * np.maximum(0.0, self.drive(X))
+
+    def gain(self, X):
+        """Per-image factor of the output bias, shape ``(n,)``."""
+        if self.bias_gain is None:
+            return np.ones(len(X))
+        alpha, beta = self.bias_gain
+        return alpha + beta * np.asarray(X, dtype=np.float64).sum(axis=1)
+
+
+def linear_form(network, calibration_inputs=None):
+    """Rewrite a network's hidden activation as a :class:`LinearForm`.
+
+    Parameters
+    ----------
+    network : neuroplastic.network.TrainedNetwork
+    calibration_inputs : numpy.ndarray, optional
+        Inputs, shape ``(n, n_inputs)``, used to fix the constants of the
+        approximate ``triangle`` mapping. Required for that activation.
+
+    Returns
+    -------
+    LinearForm
+
+    Raises
+    ------
+    HardwareError
+        If the activation has no mapping onto integrate-and-fire neurons.
+    """
+    name = network.activation
+    W = network.hidden_weights.tocsr().astype(np.float64)
+    bias = np.asarray(network.hidden_bias, dtype=np.float64)
+    if name == "relu":
+        return LinearForm(W, bias.copy(), None, 1.0, True, "relu: exact")
+    power = float(network.activation_params.get("power", 1.0)) if network.activation_params else 1.0
+    if name == "triangle" and power == 1.0:
+        if W.data.size and W.data.min() < 0:
+            raise HardwareError(f"activation {name!r} needs non-negative hidden weights")
+        u_bias = -0.5 * bias
+        inhibition = np.asarray(W.mean(axis=0)).ravel()
+        form_bias = u_bias - u_bias.mean()
+        if calibration_inputs is None or len(calibration_inputs) == 0:
+            raise HardwareError(f"activation {name!r} needs calibration inputs for its linearisation")
+        Xc = np.asarray(calibration_inputs, dtype=np.float64)
+        u = np.asarray(W @ Xc.T).T + u_bias
+        squared = np.maximum((Xc * Xc).sum(axis=1, keepdims=True) - 2.0 * u, 0.0)
+        distances = np.sqrt(squared)
+        per_image = distances.mean(axis=1)
+        half_variance = float(0.5 * distances.var(axis=1).mean())
+        features = np.c_[np.ones(len(Xc)), Xc.sum(axis=1)]
+        (alpha, beta), *_ = np.linalg.lstsq(features, per_image, rcond=None)
+        if not np.all(features @ (alpha, beta) > 0):
+            raise HardwareError(f"activation {name!r}: fitted mean distance is not positive on calibration inputs")
+        return LinearForm(
+            W, form_bias - half_variance, inhibition, 1.0, False,
+            f"Euclidean triangle linearised per image (mean distance ~ {alpha:.3g} + {beta:.3g} sum x, "
+            f"half variance {half_variance:.3g}; {len(Xc)} calibration images): approximate",
+            bias_gain=(float(alpha), float(beta)),
+        )
+    if name == "triangle":
+        name = f"triangle with power {power:g}"
+    raise HardwareError(f"activation {name!r} has no mapping onto integrate-and-fire neurons; "
+                        f"supported: {', '.join(SUPPORTED_ACTIVATIONS)}")

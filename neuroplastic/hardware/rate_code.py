@@ -1,0 +1,341 @@
+"""Integer rate-coded spiking network: quantisation plan and a NumPy reference simulator.
+
+A :class:`SpikingPlan` holds everything the Lava build needs, in Lava's
+"a_in" units (one unit = one synaptic weight step reaching a neuron):
+
+- inputs: pixel ``x`` in [0, 1] becomes ``round(steps * x)`` evenly spaced
+  spikes (integrate-and-fire encoding, see ``RateEncoder``);
+- hidden layer: non-leaky LIF neurons (``du = 1``: the current holds one
+  step's input; ``dv = 0``: no voltage leak), reset by subtraction, bias
+  spread over the image's slot; the optional inhibitory interneuron
+  realises ``- g . x`` (see :mod:`.linear_form`);
+- output layer: the same neurons with signed weights and a per-class bias
+  shifted by a common constant (argmax is shift-invariant), so the winning
+  class fires; when the mapping asks for a per-image bias gain, a relay
+  neuron counts input spikes and adds ``bias * beta * sum x`` to the outputs;
+- weights quantised to the profile's bits as Lava's fixed_pt expects
+  (unsigned 0..255, or even values in -254..254 for mixed signs).
+
+Spike counts over an image then approximate ``steps * drive / threshold``:
+the hidden count is a rate code of the activation, and the output count of
+the class potential. The simulator here runs the same integer dynamics in
+NumPy for all images at once; it is the independent reference for the Lava
+run and prices networks too large to run in Lava quickly.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import HardwareError
+from .linear_form import linear_form
+
+__all__ = ["SpikingPlan", "build_plan", "encode_inputs", "simulate", "classify_counts"]
+
+LAVA_MAX_WEIGHT_BITS = 8
+MAX_VTH = 131071  # 17-bit threshold mantissa
+MAX_BIAS_MANT = 4095
+V_SHIFT = 64  # Loihi left-shifts synaptic input and threshold by 6 bits
+
+
+def quantise_weights(matrix, bits):
+    """Quantise a sparse matrix to Lava fixed_pt integer weights.
+
+    Returns
+    -------
+    ints : scipy.sparse.csr_matrix of int32
+        Values Lava keeps unchanged with ``num_weight_bits=bits``.
+    scale : float
+        a_in units per unit of the original weights.
+    """
+    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    bits = int(min(bits, LAVA_MAX_WEIGHT_BITS))
+    peak = float(np.abs(matrix.data).max()) if matrix.nnz else 0.0
+    if peak == 0.0:
+        return sp.csr_matrix(matrix.shape, dtype=np.int32), 1.0
+    mixed = matrix.data.min() < 0
+    levels = 2 ** (bits - 1) - 1 if mixed else 2**bits - 1
+    step = 2 ** (LAVA_MAX_WEIGHT_BITS - bits + (1 if mixed else 0))
+    if levels < 1:
+        raise HardwareError(f"weight_bits={bits} leaves no level for signed weights")
+    ints = matrix.copy()
+    ints.data = np.round(ints.data * levels / peak) * step
+    ints = ints.astype(np.int32)
+    ints.eliminate_zeros()
+    return ints, levels * step / peak
+
+
+def _bias_fixed(bias_a_in):
+    """Split a per-step bias (a_in units) into Loihi's mantissa and exponent."""
+    scaled = np.round(np.asarray(bias_a_in, dtype=np.float64) * V_SHIFT)
+    exponent = np.zeros(scaled.shape, dtype=np.int32)
+    big = np.abs(scaled) > MAX_BIAS_MANT
+    exponent[big] = np.ceil(np.log2(np.abs(scaled[big]) / MAX_BIAS_MANT)).astype(np.int32)
+    if exponent.size and exponent.max() > 7:
+        raise HardwareError(f"neuron bias {np.abs(bias_a_in).max():.4g} per step exceeds the 13-bit "
+                            "mantissa with exponent 7; use more time steps")
+    mant = np.round(scaled / 2.0**exponent).astype(np.int32)
+    return mant, exponent
+
+
+@dataclass
+class SpikingPlan:
+    """A quantised, rate-coded version of a trained network (see module doc)."""
+
+    steps: int
+    slot: int
+    hidden_weights: sp.csr_matrix
+    hidden_bias: np.ndarray
+    hidden_vth: int
+    output_weights: sp.csr_matrix
+    output_bias: np.ndarray
+    output_vth: int
+    classes: np.ndarray
+    weight_bits: int
+    inhibition_weights: sp.csr_matrix | None = None
+    inhibition_vth: int = 0
+    inhibition_strength: int = 0
+    inhibition_exp: int = 0
+    relay_weights: sp.csr_matrix | None = None
+    relay_vth: int = 0
+    relay_to_output: sp.csr_matrix | None = None
+    relay_exp: int = 0
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def n_inputs(self):
+        return int(self.hidden_weights.shape[1])
+
+    @property
+    def n_hidden(self):
+        return int(self.hidden_weights.shape[0])
+
+    @property
+    def n_classes(self):
+        return int(self.output_weights.shape[0])
+
+    @property
+    def has_inhibition(self):
+        return self.inhibition_weights is not None
+
+    def bias_fixed(self, layer):
+        """``(bias_mant, bias_exp)`` of ``"hidden"`` or ``"output"`` for fixed_pt."""
+        return _bias_fixed(self.hidden_bias if layer == "hidden" else self.output_bias)
+
+    @property
+    def has_relay(self):
+        return self.relay_weights is not None
+
+
+def encode_inputs(X, steps):
+    """Spike counts per input, ``round(steps * x)``, shape ``(n_inputs, n_images)``.
+
+    Raises
+    ------
+    HardwareError
+        If an input lies outside [0, 1].
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.size and (X.min() < 0 or X.max() > 1):
+        raise HardwareError(f"rate coding needs inputs in [0, 1], got [{X.min():.3g}, {X.max():.3g}]")
+    return np.round(X * steps).astype(np.int32).T.copy()
+
+
+def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, quantile=0.999):
+    """Quantise ``network`` into a :class:`SpikingPlan`.
+
+    Parameters
+    ----------
+    network : neuroplastic.network.TrainedNetwork
+    calibration_inputs : numpy.ndarray, shape (n, n_inputs)
+        Images used to choose thresholds (no labels are used).
+    steps : int
+        Time steps each image is shown.
+    pad : int
+        Silent steps after each image, so that delayed spikes arrive before
+        the next image.
+    weight_bits : int
+        Profile's weight precision (Lava keeps at most 8).
+    quantile : float
+        Drives above this quantile of the calibration drives saturate (one
+        spike per step).
+
+    Raises
+    ------
+    HardwareError
+        If the activation cannot be mapped or a threshold exceeds Loihi's range.
+    """
+    if steps < 8 or pad < 2:
+        raise HardwareError(f"need steps >= 8 and pad >= 2, got steps={steps}, pad={pad}")
+    slot = steps + pad
+    Xc = np.asarray(calibration_inputs, dtype=np.float64)
+    Xq = encode_inputs(Xc, steps).T / steps
+    form = linear_form(network, Xc)
+    w_int, s_w = quantise_weights(form.weights, weight_bits)
+    notes = {"activation": network.activation, "mapping": form.note, "exact_mapping": form.exact,
+             "lava_weight_bits": int(min(weight_bits, LAVA_MAX_WEIGHT_BITS))}
+
+    # Inhibitory interneuron: Q a_in units per spike = strength * 2**exp.
+    inh = None
+    inh_vth = inh_strength = inh_exp = 0
+    inhibition_drive = np.zeros(len(Xq))
+    if form.inhibition is not None and form.inhibition.max() > 0:
+        g = form.inhibition
+        needed = max(1.0, s_w * float(np.quantile(Xq @ g, quantile)) * 1.05)
+        inh_exp = max(0, int(np.ceil(np.log2(needed / 255.0))))
+        inh_strength = int(np.ceil(needed / 2**inh_exp))
+        quantum = inh_strength * 2**inh_exp
+        inh_vth = int(np.floor(255.0 / g.max() * quantum / s_w))
+        if not 1 <= inh_vth <= MAX_VTH:
+            raise HardwareError(f"inhibitory threshold {inh_vth} outside Loihi's 17-bit range")
+        s_g = s_w * inh_vth / quantum
+        g_int = np.minimum(np.round(g * s_g), 255).astype(np.int32)
+        inh = sp.csr_matrix(g_int[None, :])
+        inh.eliminate_zeros()
+        inhibition_drive = (Xq @ g_int) * steps // inh_vth * quantum / steps / s_w
+
+    # Hidden layer: drive in a_in units per step, threshold for one spike per step at the quantile.
+    w_float = w_int.astype(np.float64) / s_w
+    drive = np.asarray(w_float @ Xq.T).T + form.bias - inhibition_drive[:, None]
+    positive = drive[drive > 0]
+    high = float(np.quantile(positive, quantile)) if positive.size else 1.0
+    hidden_vth = int(np.ceil(s_w * high))
+    if not 1 <= hidden_vth <= MAX_VTH:
+        raise HardwareError(f"hidden threshold {hidden_vth} outside Loihi's 17-bit range (0..{MAX_VTH})")
+    hidden_bias = s_w * form.bias * steps / slot
+    counts = np.floor(np.maximum(drive, 0) * s_w * steps / hidden_vth)
+
+    # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps spikes.
+    o_int, s_o = quantise_weights(network.output_weights, weight_bits)
+    rho = s_o * s_w * steps / (form.scale * hidden_vth)
+    bias = np.asarray(network.output_bias, dtype=np.float64)
+    relay = relay_out = None
+    relay_vth = relay_exp = 0
+    gain_term = 0.0
+    if form.bias_gain is not None and np.any(bias != 0):
+        alpha, beta = form.bias_gain
+        relay_vth = max(1, int(np.ceil(1.05 * np.quantile(Xq.sum(axis=1), quantile))))
+        per_spike = rho * bias * beta * relay_vth / steps  # a_in units per relay spike, per class
+        relay_exp = max(0, int(np.ceil(np.log2(max(np.abs(per_spike).max(), 1e-12) / 254.0))))
+        relay_ints = (2 * np.round(per_spike / 2.0**relay_exp / 2.0)).astype(np.int32)
+        relay = sp.csr_matrix(np.ones((1, Xq.shape[1]), dtype=np.int32))
+        relay_out = sp.csr_matrix(relay_ints[:, None])
+        relay_out.eliminate_zeros()
+    if relay_out is not None and relay_out.nnz == 0:  # bias term below one weight step: drop the relay
+        relay = relay_out = None
+        relay_vth = relay_exp = 0
+    if relay is not None:
+        relay_counts = np.floor(np.round(Xq * steps).sum(axis=1) / relay_vth)
+        gain_term = relay_counts[:, None] * (relay_out.toarray().ravel() * 2.0**relay_exp)[None, :] / rho
+    if form.bias_gain is not None:
+        bias = bias * form.bias_gain[0]
+    logits = np.asarray(o_int @ counts.T).T / rho + bias + gain_term
+    top = logits.max(axis=1)
+    low_top, high_top = np.quantile(top, 1 - quantile), np.quantile(top, quantile)
+    shift = -low_top + 0.02 * max(high_top - low_top, 1e-9)
+    output_vth = int(np.ceil(rho * (high_top + shift) / steps))
+    if not 1 <= output_vth <= MAX_VTH:
+        raise HardwareError(f"output threshold {output_vth} outside Loihi's 17-bit range (0..{MAX_VTH})")
+    output_bias = rho * (bias + shift) / slot
+    plan = SpikingPlan(
+        steps=int(steps), slot=int(slot), hidden_weights=w_int, hidden_bias=hidden_bias,
+        hidden_vth=hidden_vth, output_weights=o_int, output_bias=output_bias, output_vth=output_vth,
+        classes=np.asarray(network.classes), weight_bits=int(weight_bits), inhibition_weights=inh,
+        inhibition_vth=inh_vth, inhibition_strength=inh_strength, inhibition_exp=inh_exp,
+        relay_weights=relay, relay_vth=relay_vth, relay_to_output=relay_out, relay_exp=relay_exp, notes=notes,
+    )
+    plan.bias_fixed("hidden"), plan.bias_fixed("output")  # range check now, not inside Lava
+    return plan
+
+
+def _layer_step(v, a_in, bias, vth, fixed):
+    """One step of the non-leaky LIF with reset by subtraction (Lava's arithmetic)."""
+    if fixed:
+        v += a_in.astype(np.int64) * V_SHIFT + bias
+        spikes = v > vth * V_SHIFT
+        v[spikes] -= vth * V_SHIFT
+    else:
+        v += a_in + bias
+        spikes = v > vth
+        v[spikes] -= vth
+    return spikes
+
+
+def simulate(plan, X, *, fixed=True):
+    """Run the plan's dynamics in NumPy for all images at once.
+
+    Parameters
+    ----------
+    plan : SpikingPlan
+    X : numpy.ndarray, shape (n_images, n_inputs)
+    fixed : bool
+        Bit-accurate integer arithmetic (as Lava fixed_pt) or floating point.
+
+    Returns
+    -------
+    dict
+        ``input``, ``hidden``, ``inhibition``, ``relay``, ``output`` spike counts, each
+        ``(n_neurons, n_images)``, and ``output_last`` (step of the last
+        output spike in the image window, -1 if none).
+    """
+    counts_in = encode_inputs(X, plan.steps)
+    n_images = counts_in.shape[1]
+    if fixed:
+        hb = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("hidden")])
+        ob = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("output")])
+        dtype = np.int64
+    else:
+        hb, ob, dtype = plan.hidden_bias, plan.output_bias, np.float64
+    W, V = plan.hidden_weights.astype(np.float64), plan.output_weights.astype(np.float64)
+    vh = np.zeros((n_images, plan.n_hidden), dtype)
+    vo = np.zeros((n_images, plan.n_classes), dtype)
+    vi = np.zeros((n_images, 1), dtype)
+    phase = np.full(counts_in.shape, plan.steps // 2, dtype=np.int64)
+    out = {name: np.zeros((n, n_images), np.int64) for name, n in
+           (("hidden", plan.n_hidden), ("output", plan.n_classes), ("inhibition", 1 if plan.has_inhibition else 0),
+            ("relay", 1 if plan.has_relay else 0))}
+    vr = np.zeros((n_images, 1), dtype)
+    out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
+    quantum = plan.inhibition_strength * 2**plan.inhibition_exp
+    inh_prev = np.zeros((n_images, 1), bool)
+    for tau in range(plan.slot):
+        if tau < plan.steps:
+            phase += counts_in
+            s_in = phase >= plan.steps
+            phase[s_in] -= plan.steps
+        else:
+            s_in = np.zeros_like(phase, dtype=bool)
+        a_h = np.asarray(W @ s_in).T
+        if plan.has_inhibition:
+            a_h = a_h - quantum * inh_prev
+            a_i = np.asarray(plan.inhibition_weights.astype(np.float64) @ s_in).T
+            inh_prev = _layer_step(vi, np.rint(a_i).astype(dtype), 0, plan.inhibition_vth, fixed)
+            out["inhibition"] += inh_prev.T
+        s_h = _layer_step(vh, np.rint(a_h).astype(dtype), hb, plan.hidden_vth, fixed)
+        out["hidden"] += s_h.T
+        a_o = np.asarray(V @ s_h.T.astype(np.float64)).T
+        if plan.has_relay:
+            a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
+            s_r = _layer_step(vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth, fixed)
+            out["relay"] += s_r.T
+            a_o = a_o + s_r * (plan.relay_to_output.toarray().ravel() * 2.0**plan.relay_exp)[None, :]
+        s_o = _layer_step(vo, np.rint(a_o).astype(dtype), ob, plan.output_vth, fixed)
+        out["output"] += s_o.T
+        out["output_last"][s_o.T] = tau
+    out["input"] = counts_in.astype(np.int64)
+    return out
+
+
+def classify_counts(output_counts, output_last, classes):
+    """Class with the most output spikes; ties go to the class whose last spike came first.
+
+    Parameters
+    ----------
+    output_counts, output_last : numpy.ndarray, shape (n_classes, n_images)
+    classes : numpy.ndarray
+    """
+    counts = np.asarray(output_counts, dtype=np.float64)
+    last = np.asarray(output_last, dtype=np.float64)
+    score = counts - np.where(counts > 0, last, 0) / (last.max(initial=0) + 2.0) * 0.5
+    return np.asarray(classes)[np.argmax(score, axis=0)]

@@ -1,0 +1,51 @@
+"""Lava build and run: counts equal the NumPy reference dynamics, bit for bit in fixed_pt."""
+
+import json
+
+import numpy as np
+import pytest
+
+from neuroplastic.errors import HardwareError
+from neuroplastic.hardware.energy_report import save_energy_report
+from neuroplastic.hardware.evaluate import evaluate_energy
+from neuroplastic.hardware.lava_net import run_lava
+from neuroplastic.hardware.rate_code import build_plan, simulate
+
+from test_hardware_rate_code import relu_network, triangle_network
+
+
+def test_unknown_lava_tag_is_rejected_before_building():
+    plan = build_plan(relu_network(), np.zeros((2, 6)) + 0.5, steps=16)
+    with pytest.raises(HardwareError, match="fixed_pt"):
+        run_lava(plan, np.zeros((1, 6)), tag="approximate")
+
+
+def test_evaluation_report_is_written_as_json_markdown_and_png(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(0, 1, (30, 8)), rng.integers(0, 3, 30)
+    result = evaluate_energy(triangle_network(), X, y, X, steps=32, backend="numpy",
+                             compare=[("dense", relu_network(n_in=8))])
+    names = [n["name"] for n in result["networks"]]
+    assert names == ["this model", "dense"]
+    priced = result["networks"][0]["priced"]
+    assert set(priced) == {"loihi1", "loihi2", "truenorth", "spinnaker2", "cpu", "gpu"}
+    assert set(priced["loihi2"]["breakdown_uj"]) == {"synaptic", "neuron", "spike", "hop", "static"}
+    assert "dense_equivalent" in priced["cpu"]
+    paths = save_energy_report(result, tmp_path)
+    assert json.loads(paths["json"].read_text())["profile"] == "loihi2"
+    assert "energy (uJ)" in paths["markdown"].read_text()
+    assert paths["plot"].read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
+@pytest.mark.parametrize("make", [relu_network, triangle_network])
+def test_lava_spike_counts_equal_the_numpy_reference(make, tag):
+    net = make()
+    X = np.random.default_rng(7).uniform(0, 1, (6, net.n_inputs))
+    plan = build_plan(net, X, steps=16)
+    lava = run_lava(plan, X, tag=tag, batch_size=4)  # two runs: batches of 4 and 2 images
+    reference = simulate(plan, X, fixed=(tag == "fixed_pt"))
+    for layer in ("input", "hidden", "inhibition", "output", "output_last"):
+        np.testing.assert_array_equal(lava[layer], reference[layer], err_msg=layer)
+    assert lava["hidden"].sum() > 0 and lava["output"].sum() > 0

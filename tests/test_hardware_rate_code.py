@@ -1,0 +1,97 @@
+"""Rate-coded integer network: encoding, quantisation, activation mapping, and its NumPy dynamics."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from neuroplastic.errors import HardwareError
+from neuroplastic.hardware.linear_form import linear_form
+from neuroplastic.hardware.rate_code import build_plan, classify_counts, encode_inputs, quantise_weights, simulate
+from neuroplastic.network import TrainedNetwork
+from neuroplastic.rule.activations import squared_norm_bias
+
+
+def relu_network(seed=0, n_in=6, n_hidden=5, n_classes=3):
+    rng = np.random.default_rng(seed)
+    hidden = sp.csr_matrix(rng.uniform(0, 1, (n_hidden, n_in)) * (rng.random((n_hidden, n_in)) < 0.6))
+    return TrainedNetwork(hidden_weights=hidden, hidden_bias=rng.normal(0, 0.1, n_hidden),
+                          output_weights=rng.normal(0, 1, (n_classes, n_hidden)), output_bias=rng.normal(0, 0.1, n_classes),
+                          activation="relu", classes=np.arange(n_classes))
+
+
+def triangle_network(seed=0, n_in=8, n_hidden=6, n_classes=3):
+    rng = np.random.default_rng(seed)
+    hidden = sp.csr_matrix(rng.uniform(0, 1, (n_hidden, n_in)) * (rng.random((n_hidden, n_in)) < 0.5))
+    return TrainedNetwork(hidden_weights=hidden, hidden_bias=squared_norm_bias(hidden),
+                          output_weights=rng.normal(0, 1, (n_classes, n_hidden)), output_bias=np.zeros(n_classes),
+                          activation="triangle", classes=np.arange(n_classes))
+
+
+def test_each_input_emits_round_steps_times_intensity_spikes():
+    counts = encode_inputs(np.array([[0.0, 0.5, 1.0, 0.26]]), steps=10)
+    assert counts[:, 0].tolist() == [0, 5, 10, 3]
+    with pytest.raises(HardwareError, match=r"\[0, 1\]"):
+        encode_inputs(np.array([[1.5]]), steps=10)
+
+
+def test_weights_are_quantised_to_the_profile_bits_in_lavas_format():
+    matrix = sp.csr_matrix(np.array([[0.1, 0.5, 1.0], [0.0, 0.25, 0.7]]))
+    ints, scale = quantise_weights(matrix, 4)
+    assert set(np.unique(ints.data) % 16) == {0} and ints.data.max() == 240
+    assert scale == pytest.approx(240.0)
+    signed, _ = quantise_weights(sp.csr_matrix(0.3 - matrix.toarray()), 8)
+    assert signed.data.min() >= -254 and signed.data.max() <= 254 and np.all(signed.data % 2 == 0)
+
+
+def test_hidden_spike_counts_are_a_rate_code_of_the_relu_drive():
+    net = relu_network()
+    X = np.random.default_rng(1).uniform(0, 1, (50, 6))
+    plan = build_plan(net, X, steps=64)
+    counts = simulate(plan, X)["hidden"]
+    Xq = encode_inputs(X, 64).T / 64
+    drive = np.asarray(plan.hidden_weights @ Xq.T).T + plan.hidden_bias[None, :] * plan.slot / plan.steps
+    expected = np.maximum(drive, 0) * plan.steps / plan.hidden_vth
+    assert np.abs(counts.T - expected).max() <= 2.0
+
+
+def test_spiking_relu_network_agrees_with_the_engine():
+    net = relu_network(seed=3)
+    X = np.random.default_rng(2).uniform(0, 1, (300, 6))
+    plan = build_plan(net, X, steps=256)
+    spikes = simulate(plan, X)
+    predicted = classify_counts(spikes["output"], spikes["output_last"], plan.classes)
+    assert np.mean(predicted == net.predict(X)) >= 0.95
+
+
+def test_triangle_maps_to_squared_distance_drive_with_one_interneuron_and_a_bias_gain():
+    net = triangle_network()
+    X = np.random.default_rng(4).uniform(0, 1, (40, 8))
+    form = linear_form(net, X)
+    W = net.hidden_weights.toarray()
+    u = X @ W.T - 0.5 * (W * W).sum(axis=1)  # w.x - ||w||^2 / 2
+    distance = np.sqrt(np.maximum((X * X).sum(1, keepdims=True) - 2 * u, 0))
+    half_variance = 0.5 * distance.var(axis=1).mean()
+    assert np.allclose(form.drive(X), u - u.mean(axis=1, keepdims=True) - half_variance)
+    assert np.allclose(form.inhibition, W.mean(axis=0))
+    slope, intercept = np.polyfit(X.sum(axis=1), distance.mean(axis=1), 1)
+    assert form.bias_gain == pytest.approx((intercept, slope)) and not form.exact
+
+
+def test_linearised_triangle_ranks_units_like_the_engine():
+    net = triangle_network(seed=5, n_hidden=20)
+    X = np.random.default_rng(6).uniform(0, 1, (100, 8))
+    form = linear_form(net, X)
+    engine, mapped = net.hidden(X), form.hidden(X) / form.gain(X)[:, None]
+    assert np.mean(np.argmax(engine, 1) == np.argmax(mapped, 1)) >= 0.95
+
+
+def test_unmappable_activation_is_a_clear_error():
+    net = relu_network()
+    net.activation = "paper_sigmoid"
+    with pytest.raises(HardwareError, match="paper_sigmoid.*supported: relu, triangle"):
+        build_plan(net, np.zeros((2, 6)), steps=16)
+
+
+def test_too_few_steps_is_rejected():
+    with pytest.raises(HardwareError, match="steps >= 8"):
+        build_plan(relu_network(), np.zeros((2, 6)), steps=4)
