@@ -1,0 +1,44 @@
+"""Synapse accounting, information measures, capacities and the over-parameterisation factor.
+
+Everything here reads a saved :class:`~neuroplastic.network.TrainedNetwork`
+(and data), never an engine. The definitions follow the paper (DESIGN.md
+section 4): non-silent synapses are non-zero weights; I(X;Z) is the VIB rate
+of an encoder fitted on the hidden representation, in bits; the synaptic
+capacity ``C_S = I(X;Z) / non-silent input->hidden synapses``.
+"""
+
+from .capacity import stored_information_capacity, synaptic_capacity
+from .discrete import (binarise, confusion_matrix, discrete_code_information, label_information_bits,
+                       plugin_entropy_bits, plugin_mutual_information_bits)
+from .overparam import overparameterisation_factor
+from .summary import DEFAULT_VIB, analyze_network
+from .synapses import lognormal_fit, synapse_counts, weight_statistics
+from .vib import VIBEstimator, gaussian_kl_bits, vib_information
+
+__all__ = [
+    "DEFAULT_VIB",
+    "VIBEstimator",
+    "analyze_network",
+    "analyze_run",
+    "binarise",
+    "confusion_matrix",
+    "discrete_code_information",
+    "gaussian_kl_bits",
+    "label_information_bits",
+    "lognormal_fit",
+    "overparameterisation_factor",
+    "plugin_entropy_bits",
+    "plugin_mutual_information_bits",
+    "stored_information_capacity",
+    "synapse_counts",
+    "synaptic_capacity",
+    "vib_information",
+    "weight_statistics",
+]
+
+
+def analyze_run(*args, **kwargs):
+    """See :func:`neuroplastic.analysis.run.analyze_run` (imported lazily: it reads config and data)."""
+    from .run import analyze_run as _analyze_run
+
+    return _analyze_run(*args, **kwargs)

@@ -1,0 +1,100 @@
+"""``analyze RUN``: add the analysis figures to a finished run folder."""
+
+import time
+
+from ..errors import NeuroplasticError
+from ..network import TrainedNetwork
+from ..runs import RunFolder
+from .overparam import overparameterisation_factor
+from .summary import analyze_network
+
+__all__ = ["ANALYSIS_FILE", "run_data", "analyze_run"]
+
+#: The file in the run folder that holds every analysis figure (nested).
+ANALYSIS_FILE = "analysis.json"
+
+#: Flat figures merged into ``metrics.json``.
+METRIC_KEYS = (
+    "nonsilent_hidden", "nonsilent_output", "nonsilent_total", "density_hidden", "density_output",
+    "i_xz_bits", "i_xz_bits_sd", "i_xz_bits_marginal", "i_zy_bits", "c_s", "c_s_marginal",
+    "i_xz_bits_plugin", "c_s_plugin", "knoblauch_capacity_per_synapse",
+)
+
+
+def run_data(model, data_dir=None):
+    """The training and test images of a run, cut as the model definition says.
+
+    The training part is the (optionally subsampled) training set minus the
+    stratified validation share, both seeded by ``[training] seed``.
+
+    Returns
+    -------
+    (LabelledImages, LabelledImages)
+        Training part and test set.
+    """
+    from ..datasets import load_dataset
+
+    data = load_dataset(model.data.dataset, data_dir, classes=model.data.classes)
+    train, seed = data.train, model.training.seed
+    if model.data.n_train is not None:
+        train = train.subsample(model.data.n_train, seed)
+    if model.data.validation_fraction > 0:
+        train, _ = train.stratified_split(model.data.validation_fraction, seed)
+    return train, data.test
+
+
+def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, overparameterisation=False,
+                max_hidden=1024, progress=None):
+    """Analyse the network of the run folder ``path`` and record the figures there.
+
+    Reads ``network.npz`` and ``model.toml``, computes
+    :func:`~neuroplastic.analysis.analyze_network` on the run's data, writes
+    everything to ``analysis.json`` and merges the flat figures
+    (:data:`METRIC_KEYS`) into ``metrics.json``; nested parts (VIB settings,
+    capacities, weight statistics) stay in ``analysis.json``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The run folder.
+    data_dir : str or Path, optional
+        Folder of the IDX files (default: the usual search order).
+    vib_seeds, vib_settings
+        See :func:`~neuroplastic.analysis.analyze_network`.
+    overparameterisation : bool
+        Also search the smallest dense BP net that matches the run's accuracy
+        (trains several BP networks; minutes on full MNIST).
+    max_hidden : int
+        Largest BP hidden layer of that search.
+    progress : callable, optional
+        Receives one-line progress messages.
+
+    Returns
+    -------
+    dict
+        The analysis (as written to ``analysis.json``).
+    """
+    from ..config import load_model
+
+    run = RunFolder(path, create=False)
+    for name in (RunFolder.NETWORK, RunFolder.MODEL):
+        if not run.file(name).exists():
+            raise NeuroplasticError(f"{run.file(name)}: missing; is this a finished run?")
+    network = TrainedNetwork.load(run.file(RunFolder.NETWORK))
+    model = load_model(run.file(RunFolder.MODEL))
+    train, test = run_data(model, data_dir)
+    start = time.perf_counter()
+    figures = analyze_network(network, train.X, train.y, test.X, test.y, vib_seeds=vib_seeds,
+                              vib_settings=vib_settings)
+    if overparameterisation:
+        figures["overparameterisation"] = overparameterisation_factor(
+            network, train.X, train.y, test.X, test.y, max_hidden=max_hidden, progress=progress)
+    figures["analysis_time_s"] = round(time.perf_counter() - start, 2)
+    run.write_json(ANALYSIS_FILE, figures)
+    flat = {key: figures[key] for key in METRIC_KEYS if key in figures}
+    if "overparameterisation" in figures:
+        flat["overparameterisation_factor"] = figures["overparameterisation"]["factor"]
+        flat["overparameterisation_bp_hidden"] = figures["overparameterisation"]["bp_hidden"]
+    run.update_metrics(**flat)
+    run.log(f"analysis: I(X;Z) {figures['i_xz_bits']:.2f} bits, C_S {figures['c_s']:.4g} bits/synapse")
+    return figures

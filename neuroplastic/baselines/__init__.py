@@ -1,0 +1,36 @@
+"""Backpropagation baselines in JAX + optax, with the face of the rule's learner.
+
+Every baseline is an estimator with scikit-learn conventions (keyword-only
+hyperparameters, ``fit`` returns ``self``, ``predict``, ``score``,
+``random_state``, learned state ending in ``_``) and hands over the same
+saved-network format as the rule through ``to_network()``.
+
+- :class:`BackpropClassifier`: dense BP, cross-entropy, Adam.
+- :class:`ConstrainedBackpropClassifier`: non-negative weights and an L1
+  sparsity penalty (Chorowski & Zurada 2015).
+- :class:`PrunedBackpropClassifier`: magnitude pruning with retraining to a
+  target sparsity (Han et al. 2015).
+- :class:`SparseEvolutionaryClassifier`: SET, sparse from the start with
+  rewiring after every epoch (Mocanu et al. 2018).
+"""
+
+from .backprop import BackpropClassifier, ConstrainedBackpropClassifier
+from .estimator import BaselineClassifier
+from .pruning import PrunedBackpropClassifier
+from .sparse_evolutionary import SparseEvolutionaryClassifier
+
+__all__ = [
+    "BASELINES",
+    "BackpropClassifier",
+    "BaselineClassifier",
+    "ConstrainedBackpropClassifier",
+    "PrunedBackpropClassifier",
+    "SparseEvolutionaryClassifier",
+]
+
+#: The baselines by their method name (as in the compare table).
+BASELINES = {
+    cls.method: cls
+    for cls in (BackpropClassifier, ConstrainedBackpropClassifier, PrunedBackpropClassifier,
+                SparseEvolutionaryClassifier)
+}

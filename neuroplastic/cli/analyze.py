@@ -1,0 +1,35 @@
+"""Add information and synapse figures to a finished run: non-silent synapses, I(X;Z) (VIB bound and a
+plug-in cross-check), C_S, Knoblauch's capacity, weight statistics and, on request, the
+over-parameterisation factor of dense BP."""
+
+NAME = "analyze"
+HELP = "add I(X;Z), C_S, capacities and weight statistics to a run folder"
+
+
+def add_arguments(parser):
+    parser.add_argument("run_folder", metavar="RUN", help="a run folder with network.npz and model.toml")
+    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
+    parser.add_argument("--vib-seeds", type=int, default=3, metavar="N", help="VIB fits (seeds 0..N-1); default 3")
+    parser.add_argument("--overparameterisation", action="store_true",
+                        help="also search the smallest dense BP net matching the run's accuracy (slow)")
+    parser.add_argument("--max-hidden", type=int, default=1024, metavar="N",
+                        help="largest BP hidden layer of that search (default 1024)")
+
+
+def run(args):
+    from ..analysis import analyze_run
+
+    figures = analyze_run(args.run_folder, data_dir=args.data, vib_seeds=tuple(range(args.vib_seeds)),
+                          overparameterisation=args.overparameterisation, max_hidden=args.max_hidden,
+                          progress=print)
+    print(f"{args.run_folder}: test accuracy {figures['accuracy']:.4f}, non-silent input->hidden "
+          f"{figures['nonsilent_hidden']:,} of {figures['potential_hidden']:,}")
+    print(f"I(X;Z) {figures['i_xz_bits']:.2f} ± {figures['i_xz_bits_sd']:.2f} bits (VIB, {args.vib_seeds} seeds), "
+          f"plug-in {figures['i_xz_bits_plugin']:.2f} bits; C_S {figures['c_s']:.4g} bits/synapse")
+    if "overparameterisation" in figures:
+        over = figures["overparameterisation"]
+        matched = "" if over["matched"] else " (BP never matched: lower bound)"
+        print(f"over-parameterisation factor {over['factor']:.1f}{matched}: BP needs {over['bp_synapses']:,} "
+              f"synapses, we use {over['our_synapses']:,}")
+    print("written: analysis.json, metrics.json")
+    return 0
