@@ -1,0 +1,21 @@
+"""Write a run's shareable report: a self-contained HTML file (images embedded) and a Markdown twin,
+with receptive fields, synapses over training, the weight distribution with its lognormal fit, the
+methods compared and the energy breakdown when those results exist, the metrics and the command."""
+
+NAME = "report"
+HELP = "write RUN/report.html (self-contained) and RUN/report.md"
+
+
+def add_arguments(parser):
+    parser.add_argument("run_folder", metavar="RUN", help="a finished run folder")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="results of `neuroplastic compare --out DIR` to include (default: RUN/compare/ if present)")
+
+
+def run(args):
+    from ..report.html import write_run_report
+
+    written = write_run_report(args.run_folder, compare_dir=args.compare)
+    print(f"figures: {'; '.join(written['figures'])}")
+    print(f"written: {written['html']}, {written['markdown']}")
+    return 0
