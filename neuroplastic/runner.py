@@ -52,13 +52,8 @@ def prepare_data(model, data_dir=None):
     """
     spec = model.data
     data = load_dataset(spec.dataset, data_dir, classes=spec.classes)
-    train = data.train
-    if spec.n_train is not None:
-        train = train.subsample(spec.n_train, model.training.seed)
-    if spec.validation_fraction > 0:
-        train, val = train.stratified_split(spec.validation_fraction, model.training.seed)
-    else:
-        val = train.take(np.zeros(len(train), dtype=bool))
+    train, val = data.training_split(n_train=spec.n_train, validation_fraction=spec.validation_fraction,
+                                     seed=model.training.seed)
     description = data.summary() | {"n_train_used": len(train), "n_validation": len(val)}
     return TrainingData(train.X, train.y, val.X, val.y, data.test.X, data.test.y,
                         tuple(data.train.images.shape[1:]), description)

@@ -81,3 +81,11 @@ def test_empty_selection_still_has_feature_columns():
 def test_subsample_has_exactly_the_requested_size(n):
     sample = load_sample().train
     assert len(sample.subsample(n, seed=0)) == n
+
+
+def test_training_split_subsamples_then_holds_out_validation():
+    sample = load_sample()
+    train, val = sample.training_split(n_train=1000, validation_fraction=0.2, seed=4)
+    assert (len(train), len(val)) == (800, 200)
+    train_all, val_none = sample.training_split(seed=4)
+    assert len(train_all) == 2000 and len(val_none) == 0 and val_none.X.shape == (0, 784)

@@ -35,11 +35,8 @@ def run_data(model, data_dir=None):
     from ..datasets import load_dataset
 
     data = load_dataset(model.data.dataset, data_dir, classes=model.data.classes)
-    train, seed = data.train, model.training.seed
-    if model.data.n_train is not None:
-        train = train.subsample(model.data.n_train, seed)
-    if model.data.validation_fraction > 0:
-        train, _ = train.stratified_split(model.data.validation_fraction, seed)
+    train, _ = data.training_split(n_train=model.data.n_train, validation_fraction=model.data.validation_fraction,
+                                   seed=model.training.seed)
     return train, data.test
 
 

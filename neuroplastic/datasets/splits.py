@@ -132,6 +132,29 @@ class DataSet:
             raise DataError(f"{self.name}: classes {missing} do not occur in the training set")
         return DataSet(self.name, self.train.with_classes(classes), self.test.with_classes(classes), self.source)
 
+    def training_split(self, *, n_train=None, validation_fraction=0.0, seed=0):
+        """The images a run trains on and the held-out validation images.
+
+        Parameters
+        ----------
+        n_train : int, optional
+            Use a stratified subsample of this many training images first.
+        validation_fraction : float
+            Share of (those) training images held out, stratified; 0 holds
+            out none.
+        seed : int
+            Seed of the subsample and the split.
+
+        Returns
+        -------
+        (LabelledImages, LabelledImages)
+            Training part and validation part (possibly empty).
+        """
+        train = self.train if n_train is None else self.train.subsample(n_train, seed)
+        if validation_fraction > 0:
+            return train.stratified_split(validation_fraction, seed)
+        return train, train.take(np.zeros(len(train), dtype=bool))
+
     def summary(self):
         """A dict of counts, for printing and metrics files."""
         return {
