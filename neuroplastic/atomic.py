@@ -13,6 +13,12 @@ from pathlib import Path
 __all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
 
 
+def _current_umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_open(path, mode="wb"):
     """Open a temporary file that replaces ``path`` when the block exits cleanly.
@@ -37,6 +43,7 @@ def atomic_open(path, mode="wb"):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

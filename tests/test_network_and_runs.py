@@ -123,3 +123,13 @@ def test_metrics_merge_and_log_lines(tmp_path):
 def test_missing_run_folder_is_reported(tmp_path):
     with pytest.raises(NeuroplasticError, match="no such run folder"):
         RunFolder(tmp_path / "absent", create=False)
+
+
+def test_atomic_writes_get_the_usual_file_permissions(tmp_path):
+    import os
+
+    path = tmp_path / "report.md"
+    atomic_write_text(path, "text")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
