@@ -66,27 +66,14 @@ def _run_batch(plan, X, tag):
     to_hidden.a_out.connect(hidden.a_in)
     hidden.s_out.connect(to_output.s_in)
     to_output.a_out.connect(output.a_in)
-    inter = None
+    inter = relay = None
     if plan.has_inhibition:
-        inter = _neurons(plan, shape=(1,), bias=np.zeros(1), vth=plan.inhibition_vth, depth=1, n_images=n_images,
-                         fixed=fixed, bias_fixed=(np.zeros(1, np.int32), np.zeros(1, np.int32)))
-        to_inter = _sparse(plan.inhibition_weights, fixed, bits=8)
         back = sp.csr_matrix(np.full((plan.n_hidden, 1), -plan.inhibition_strength, dtype=np.int32))
-        inhibit = _sparse(back, fixed, weight_exp=plan.inhibition_exp, bits=8)
-        encoder.s_out.connect(to_inter.s_in)
-        to_inter.a_out.connect(inter.a_in)
-        inter.s_out.connect(inhibit.s_in)
-        inhibit.a_out.connect(hidden.a_in)
-    relay = None
+        inter = _side_neuron(plan, encoder, hidden, plan.inhibition_weights, plan.inhibition_vth, back,
+                             plan.inhibition_exp, n_images=n_images, fixed=fixed)
     if plan.has_relay:
-        relay = _neurons(plan, shape=(1,), bias=np.zeros(1), vth=plan.relay_vth, depth=1, n_images=n_images,
-                         fixed=fixed, bias_fixed=(np.zeros(1, np.int32), np.zeros(1, np.int32)))
-        to_relay = _sparse(plan.relay_weights, fixed, bits=8)
-        relay_out = _sparse(plan.relay_to_output, fixed, weight_exp=plan.relay_exp, bits=8)
-        encoder.s_out.connect(to_relay.s_in)
-        to_relay.a_out.connect(relay.a_in)
-        relay.s_out.connect(relay_out.s_in)
-        relay_out.a_out.connect(output.a_in)
+        relay = _side_neuron(plan, encoder, output, plan.relay_weights, plan.relay_vth, plan.relay_to_output,
+                             plan.relay_exp, n_images=n_images, fixed=fixed)
     try:
         output.run(condition=RunSteps(num_steps=n_images * plan.slot + 2), run_cfg=Loihi2SimCfg(select_tag=tag))
         result = {
@@ -102,6 +89,20 @@ def _run_batch(plan, X, tag):
         output.stop()
     result["input"] = encode_inputs(X, plan.steps).astype(np.int64)
     return result
+
+
+def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, fixed):
+    """One counting neuron fed by the encoder that projects onto ``target``: the
+    population-mean inhibition interneuron, or the input-count relay."""
+    neuron = _neurons(plan, shape=(1,), bias=np.zeros(1), vth=vth, depth=1, n_images=n_images, fixed=fixed,
+                      bias_fixed=(np.zeros(1, np.int32), np.zeros(1, np.int32)))
+    into = _sparse(in_weights, fixed, bits=8)
+    out_of = _sparse(out_weights, fixed, weight_exp=out_exp, bits=8)
+    encoder.s_out.connect(into.s_in)
+    into.a_out.connect(neuron.a_in)
+    neuron.s_out.connect(out_of.s_in)
+    out_of.a_out.connect(target.a_in)
+    return neuron
 
 
 def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):

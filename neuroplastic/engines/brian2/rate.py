@@ -85,16 +85,27 @@ def build_rate_hidden(state, X, order, *, gamma, tau_h, period=None, w_elim=0.0,
     objects.append(hidden.run_regularly(eq.RATE_COUNT, when="end", order=0, name="count"))
     objects.append(synapses.run_regularly(eq.RATE_INSTAR, when="end", order=1, name="instar_update"))
     objects.append(hidden.run_regularly(eq.RATE_HOMEOSTASIS, when="end", order=2, name="homeostasis"))
-    monitor = None
-    if period is not None and period <= n:
-        event_dt = period * step
-        objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
-        monitor = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
-                                  when="start", order=1, name="census")
-        objects.append(monitor)
+    monitor = add_rewiring(synapses, objects, period * step) if period is not None and period <= n else None
     network = b2.Network(objects)
     return {"network": network, "synapses": synapses, "hidden": hidden, "census": monitor,
             "duration": (n + 1) * step, "namespace": namespace}
+
+
+def add_rewiring(synapses, objects, event_dt):
+    """Add the rewiring event (``eq.REWIRE`` every ``event_dt``) and its census monitor to ``objects``.
+
+    Returns
+    -------
+    brian2.StateMonitor
+        Non-silent, grown and eliminated synapses, recorded at every event.
+    """
+    import brian2 as b2
+
+    objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
+    census = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
+                             when="start", order=1, name="census")
+    objects.append(census)
+    return census
 
 
 def census_events(monitor):

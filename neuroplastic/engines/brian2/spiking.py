@@ -19,7 +19,7 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...rule import equations as eq
-from .rate import census_events
+from .rate import add_rewiring, census_events
 
 __all__ = ["SpikingParams", "build_spiking_hidden", "run_spiking_hidden"]
 
@@ -117,13 +117,7 @@ def build_spiking_hidden(state, X, order, params, *, period=None, w_elim=0.0, p_
     inhibition.connect(condition="i != j")
     spikes = b2.SpikeMonitor(hidden, name="hidden_spikes")
     objects = [inputs, hidden, synapses, inhibition, spikes]
-    census = None
-    if period is not None and period <= n:
-        event_dt = period * t_present
-        objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
-        census = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
-                                 when="start", order=1, name="census")
-        objects.append(census)
+    census = add_rewiring(synapses, objects, period * t_present) if period is not None and period <= n else None
     return {"objects": objects, "synapses": synapses, "hidden": hidden, "census": census, "spikes": spikes,
             "duration": n * t_present + dt, "namespace": namespace}
 
