@@ -105,10 +105,25 @@ def test_bp_continues_from_its_weights_with_all_classes_from_the_start(sample):
     assert set(bp.to_network().predict(second[0])) <= {0, 1, 2, 3}
 
 
+@pytest.mark.parametrize("present_only", [True, False])
+def test_bp_teaches_only_the_present_classes_when_asked(sample, present_only):
+    X, y = sample[0], sample[1]
+    bp = ContinualBackprop(n_hidden=8, epochs=1, present_classes_only=present_only, random_state=0)
+    first, second = np.isin(y, [0, 1]), np.isin(y, [2, 3])
+    bp.partial_fit(X[first], y[first], classes=[0, 1, 2, 3])
+    W2, b2 = bp.inner.params_["W2"].copy(), bp.inner.params_["b2"].copy()
+    bp.partial_fit(X[second], y[second])
+    kept = np.array_equal(bp.inner.params_["W2"][:, :2], W2[:, :2]) and np.array_equal(bp.inner.params_["b2"][:2],
+                                                                                       b2[:2])
+    assert kept is present_only
+    assert not np.array_equal(bp.inner.params_["W2"][:, 2:], W2[:, 2:])
+    assert bp.inner.masks_["W2"].shape == (8, 4) and bp.inner.masks_["W2"].all()
+
+
 def test_outputs_are_written_with_both_methods(sample, tmp_path):
     result = run_continual(MODEL, [[0, 1], [2, 3]], data=sample, bp=True, bp_epochs=1, bp_hidden=8,
                            rule_learner=PrototypeLearner())
-    assert set(result["methods"]) == {"rule", "bp"}
+    assert set(result["methods"]) == {"rule", "bp", "bp_all_outputs"}
     paths = write_continual_outputs(result, tmp_path)
     saved = json.loads((tmp_path / "continual.json").read_text(encoding="utf-8"))
     assert saved["methods"]["bp"]["stages"][1]["task"] == "2-3"

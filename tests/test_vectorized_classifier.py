@@ -171,6 +171,26 @@ def test_partial_fit_continues_from_the_current_weights():
     assert first.shape == clf.hidden_weights_.shape
 
 
+def test_a_session_on_new_classes_leaves_the_readout_of_absent_classes_untouched():
+    from neuroplastic.datasets import load_sample
+
+    data = load_sample()
+    X, y = data.train.X, data.train.y
+    first, second = np.isin(y, [0, 1]), np.isin(y, [2, 3])
+    clf = tiny_learner(n_hidden=20, output=OutputRuleParams(learning_rate=0.1, synapse_budget=40, retrain_epochs=1))
+    clf.partial_fit(X[first], y[first], classes=[0, 1, 2, 3])
+    weights, bias = clf.output_weights_.copy(), clf.output_bias_.copy()
+    assert np.all(weights[2:] == 0)  # classes 2 and 3 not taught yet
+    clf.partial_fit(X[second], y[second])
+    np.testing.assert_array_equal(clf.output_weights_[:2], weights[:2])
+    np.testing.assert_array_equal(clf.output_bias_[:2], bias[:2])
+    assert np.count_nonzero(clf.output_weights_[2:]) > 0
+    # each session prunes its own output units to their share of the layer's budget (20 of 40)
+    assert np.count_nonzero(clf.output_weights_[2:]) <= 20
+    potentials = clf.decision_function(X[second])[:, 2:]
+    assert np.mean(2 + np.argmax(potentials, axis=1) == y[second]) > 0.7  # the new classes were learnt
+
+
 def test_learns_the_bundled_mnist_sample_well_above_chance():
     from neuroplastic.datasets import load_dataset
 

@@ -3,8 +3,13 @@
 Protocol (identical for our rule and for BP): one network with an output
 unit for every class of all tasks is trained on task 1's training images,
 then *continues* training on task 2's images only, and so on; nothing of an
-earlier task is replayed. After each task the network is tested on the test
-images of every task, two ways:
+earlier task is replayed. Only the output units of the classes in the
+current task receive a teaching signal (our rule's readout, and BP as
+``"bp"``): an output unit whose class is never shown has no error to learn
+from, so its synapses are left alone. Plain BP, whose softmax loss over all
+output units pushes the absent classes down, runs too (``"bp_all_outputs"``).
+After each task the network is tested on the test images of every task, two
+ways:
 
 - class-incremental accuracy: the prediction is the most active output
   unit among *all* classes (the network must know which task an image is from);
@@ -151,12 +156,24 @@ class ContinualBackprop:
     given, starting from the current weights (a fresh Adam state per call),
     with one output unit per class of ``classes`` from the first call on.
     The same face as our rule's learner, so the protocol is identical.
+
+    Parameters
+    ----------
+    n_hidden, activation, epochs, batch_size, learning_rate, random_state
+        As for :class:`~neuroplastic.baselines.BackpropClassifier`.
+    present_classes_only : bool
+        Teach only the output units of the classes in the data of the call
+        (the softmax and the loss run over those units; the others keep
+        their weights and biases), as our rule's readout does. With False
+        the loss runs over every output unit, which pushes the absent
+        classes down (plain BP).
     """
 
     def __init__(self, *, n_hidden=100, activation="relu", epochs=5, batch_size=128, learning_rate=1e-3,
-                 random_state=None):
+                 present_classes_only=True, random_state=None):
         from ..baselines import BackpropClassifier
 
+        self.present_classes_only = present_classes_only
         self.inner = BackpropClassifier(n_hidden=n_hidden, activation=activation, epochs=epochs,
                                         batch_size=batch_size, learning_rate=learning_rate, random_state=random_state)
 
@@ -188,10 +205,20 @@ class ContinualBackprop:
             raise DataError(f"labels {sorted(set(y.tolist()) - set(inner.classes_.tolist()))} are not among the "
                             f"classes given on the first call")
         y_index = np.searchsorted(inner.classes_, y)
+        taught = np.arange(inner.classes_.size)
+        if self.present_classes_only:
+            taught = np.unique(y_index)
+            y_index = np.searchsorted(taught, y_index)
+        full, full_masks = params, masks
+        params = {**params, "W2": params["W2"][:, taught], "b2": params["b2"][taught]}
+        masks = {**masks, "W2": masks["W2"][:, taught]}
         start = time.perf_counter()
         params, masks = inner._run_epochs(params, masks, jnp.asarray(X), jnp.asarray(y_index, dtype=jnp.int32),
                                           self._rng, epochs=inner.epochs)
         inner.fit_time_s_ += time.perf_counter() - start
+        params = {**params, "W2": jnp.asarray(full["W2"]).at[:, taught].set(params["W2"]),
+                  "b2": jnp.asarray(full["b2"]).at[taught].set(params["b2"])}
+        masks = {**masks, "W2": full_masks["W2"]}
         inner.params_ = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}
         inner.masks_ = {k: np.asarray(v, dtype=bool) for k, v in masks.items()}
         return self
@@ -239,7 +266,8 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
         Arrays to use instead of loading the model's data set.
     data_dir : str or Path, optional
     bp : bool
-        Also run dense BP under the same protocol.
+        Also run dense BP under the same protocol (``"bp"``) and plain BP
+        teaching every output unit (``"bp_all_outputs"``).
     bp_epochs : int
         BP's epochs per task.
     bp_hidden : int
@@ -291,8 +319,10 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
     methods = [("rule", rule_learner, _continue_rule)]
     if bp:
         hidden = int(bp_hidden)
-        methods.append(("bp", ContinualBackprop(n_hidden=hidden, epochs=bp_epochs, random_state=seed),
-                        lambda learner, X, y, c: learner.partial_fit(X, y, classes=c)))
+        for name, present in (("bp", True), ("bp_all_outputs", False)):
+            methods.append((name, ContinualBackprop(n_hidden=hidden, epochs=bp_epochs, present_classes_only=present,
+                                                    random_state=seed),
+                            lambda learner, X, y, c: learner.partial_fit(X, y, classes=c)))
     for name, learner, continue_fn in methods:
         stages = _run_method(name, learner, continue_fn, tasks, train_sets, scorer, classes, progress)
         result["methods"][name] = {
@@ -305,14 +335,17 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
         "n_train_per_task": [int(len(y)) for _, y in train_sets], "n_test_per_task": [len(s[1]) for s in scorer.sets],
         "rule_epochs_per_task": model.training.epochs, "bp_epochs_per_task": bp_epochs if bp else None,
         "bp_hidden": int(bp_hidden) if bp else None,
-        "protocol": "sequential tasks, no replay; one output unit per class of all tasks from the start",
+        "protocol": "sequential tasks, no replay; one output unit per class of all tasks from the start; "
+                    "our rule and 'bp' teach only the output units of the classes in the current task, "
+                    "'bp_all_outputs' teaches every output unit (plain softmax over all classes)",
         "definition": dump_model(model),
     }
     result["wall_time_s"] = round(time.perf_counter() - start, 1)
     return result
 
 
-LABELS = {"rule": "our rule", "bp": "BP (dense)"}
+LABELS = {"rule": "our rule", "bp": "BP (dense), present classes taught",
+          "bp_all_outputs": "BP (dense), all outputs taught"}
 
 
 def continual_markdown(result):

@@ -239,7 +239,11 @@ class StructuralPlasticityClassifier:
         """One more session (``epochs`` passes of the schedule) on new data, from the current weights.
 
         ``classes`` (all classes that will ever be seen) is needed on the first call
-        if ``y`` does not contain every class.
+        if ``y`` does not contain every class. In every session only the output
+        units of the classes present in ``y`` are taught (perturbed, scored and
+        pruned); the others keep their synapses, so a session on new classes does
+        not unlearn the readout of classes it never shows. The hidden layer and
+        the gain control fixed in the first session stay shared.
         """
         self._rule_params = self._validate_hyperparameters()
         if not hasattr(self, "_state"):
@@ -305,6 +309,7 @@ class StructuralPlasticityClassifier:
         rule, s, rng = self._rule_params, self._state, self._rng
         self._n_features = X.shape[1]
         y_index = np.searchsorted(self.classes_, y)
+        taught = np.unique(y_index)  # output units of classes absent from this session's data are not taught
         N, B = X.shape[0], self.batch_size
         hidden_passes, dense_out, retrain = self._schedule()
         batches_per_pass = -(-N // B)
@@ -326,7 +331,7 @@ class StructuralPlasticityClassifier:
                     s["hidden_frozen"] = True
                 if retrain and e >= hidden_passes + dense_out and not s["sparsified"]:
                     s["sparsified"] = True
-                    eliminated = training.sparsify_output(s, rule.output.synapse_budget)
+                    eliminated = training.sparsify_output(s, rule.output.synapse_budget, taught)
                     training.record_event(self, "output_sparsification", 0, eliminated)
                 s["perm"] = rng.permutation(N)
             index = s["perm"][s["position"]:s["position"] + B]
@@ -338,7 +343,7 @@ class StructuralPlasticityClassifier:
                     hidden_passes + dense_out, retrain)
                 step = (e - phase_start) * batches_per_pass + s["position"] // B
                 rate = rule.output.learning_rate * (1.0 - step / (phase_len * batches_per_pass))
-                loss, correct = training.output_batch(s, F[index], y_index[index], rng, rule, rate)
+                loss, correct = training.output_batch(s, F[index], y_index[index], rng, rule, rate, taught)
                 s["window_loss"] += loss
                 s["window_correct"] += correct
                 s["window_count"] += len(index)

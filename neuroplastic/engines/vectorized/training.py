@@ -53,17 +53,43 @@ def consolidate(state, rng, rule):
     return rewire(state, rng, rule, with_budget=True, with_growth=False)
 
 
-def sparsify_output(state, budget):
-    """Output structural plasticity: keep the ``budget`` strongest readout synapses; returns eliminated."""
-    before = int(np.count_nonzero(state["V"]))
-    keep = updates.keep_strongest(np.abs(state["V"]), budget, axis=None)
+def sparsify_output(state, budget, taught=None):
+    """Output structural plasticity: keep the ``budget`` strongest readout synapses; returns eliminated.
+
+    With ``taught`` (indices of the output units taught this session) only
+    those units' synapses compete, for their share of the budget
+    (``budget * len(taught) / n_outputs``); the other units keep theirs.
+    """
+    V = state["V"]
+    before = int(np.count_nonzero(V))
+    if taught is None or taught.size == V.shape[1]:
+        keep = updates.keep_strongest(np.abs(V), budget, axis=None)
+    else:
+        keep = V != 0
+        share = int(round(budget * taught.size / V.shape[1]))
+        keep[:, taught] = updates.keep_strongest(np.abs(V[:, taught]), share, axis=None)
     state["out_mask"] = keep
-    state["V"] = np.where(keep, state["V"], 0.0).astype(F32)
+    state["V"] = np.where(keep, V, 0.0).astype(F32)
     return before - int(keep.sum())
 
 
-def output_batch(state, H, y, rng, rule, learning_rate):
-    """Present one batch of hidden activity to the readout; perturbation update. Returns (loss, correct)."""
+def output_batch(state, H, y, rng, rule, learning_rate, taught=None):
+    """Present one batch of hidden activity to the readout; perturbation update. Returns (loss, correct).
+
+    ``taught`` (indices of output units, sorted) restricts the teaching signal
+    to the output units of the classes in the session's data: the others get
+    no perturbation and no loss term, so their synapses do not change (a
+    continual-learning session does not unlearn the classes it never shows).
+    ``None`` teaches every output unit.
+    """
+    if taught is not None and taught.size < state["V"].shape[1]:
+        sub = {"V": state["V"][:, taught], "b": state["b"][taught], "out_mask": None}
+        if state.get("out_mask") is not None:
+            sub["out_mask"] = state["out_mask"][:, taught]
+        loss, correct = output_batch(sub, H, np.searchsorted(taught, y), rng, rule, learning_rate)
+        state["V"][:, taught] = sub["V"]
+        state["b"][taught] = sub["b"]
+        return loss, correct
     o = rule.output
     V, b = state["V"], state["b"]
     u = H @ V + b
