@@ -97,6 +97,21 @@ def test_rewiring_budget_keeps_each_units_strongest_synapses():
     assert (grown, eliminated) == (0, 2)
 
 
+def test_activity_cost_makes_the_budget_prefer_weights_on_seldom_active_inputs():
+    W = np.array([[0.9, 0.1, 0.5, 0.3], [0.2, 0.0, 0.0, 0.8]], dtype=np.float32)
+    rates = np.array([0.64, 0.0, 0.04, 0.01])  # input 0 is on for almost every image
+    upkeep = updates.synapse_upkeep(rates, 0.5)
+    np.testing.assert_allclose(upkeep, np.sqrt(rates + updates.UPKEEP_FLOOR))
+    assert np.all(updates.synapse_upkeep(rates, 0.0) == 1.0)
+    new_W, new_mask, _, eliminated = updates.rewiring_event(
+        W, W > 0, np.random.default_rng(0), elimination_threshold=0.0, growth_probability=0.0,
+        growth_weight=0.05, synapses_per_unit=2, upkeep=upkeep)
+    # merits w / upkeep: unit 0 -> 1.11, 0.99, 2.22, 2.12; unit 1 -> 0.25, -, -, 5.66
+    assert new_mask.tolist() == [[False, False, True, True], [True, False, False, True]]
+    np.testing.assert_array_equal(new_W[new_mask], W[new_mask])  # the kept weights themselves are unchanged
+    assert eliminated == 2
+
+
 def test_node_perturbation_update_is_the_noise_times_pre_outer_product_times_a_scalar():
     rng = np.random.default_rng(0)
     h = rng.random((1, 5)).astype(np.float32)

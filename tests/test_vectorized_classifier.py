@@ -191,6 +191,24 @@ def test_a_session_on_new_classes_leaves_the_readout_of_absent_classes_untouched
     assert np.mean(2 + np.argmax(potentials, axis=1) == y[second]) > 0.7  # the new classes were learnt
 
 
+def test_activity_cost_moves_the_budget_to_less_active_inputs():
+    from neuroplastic.datasets import load_sample
+
+    train = load_sample().train
+    X, y = train.X[:600], train.y[:600]
+    rates = X.mean(axis=0)
+    load = {}
+    for cost in (0.0, 0.5):
+        clf = tiny_learner(n_hidden=40, rewiring=RewiringParams(period=200, synapses_per_unit=5, activity_cost=cost))
+        clf.fit(X, y)
+        assert clf.n_synapses_["hidden"] == 200
+        load[cost] = float(((clf.hidden_weights_ != 0).toarray() * rates).sum())
+    # input spikes reaching the kept synapses: fewer when upkeep scales with the input's rate
+    assert load[0.5] < 0.8 * load[0.0]
+    with pytest.raises(ConfigError, match="activity_cost"):
+        tiny_learner(rewiring=RewiringParams(activity_cost=-1.0)).fit(X, y)
+
+
 def test_learns_the_bundled_mnist_sample_well_above_chance():
     from neuroplastic.datasets import load_dataset
 

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from ..errors import ConfigError
 
 __all__ = ["ACTIVATIONS", "DISTANCE_ACTIVATIONS", "hidden_activity", "synaptic_input", "triangle", "triangle_squared",
-           "paper_sigmoid", "relu", "sigmoid", "squared_norm_bias"]
+           "squared_distance_triangle", "paper_sigmoid", "relu", "sigmoid", "squared_norm_bias"]
 
 
 def synaptic_input(X, hidden_weights):
@@ -114,6 +114,24 @@ def triangle_squared(X, hidden_weights, hidden_bias):
     return triangle(X, hidden_weights, hidden_bias, power=2.0)
 
 
+def squared_distance_triangle(X, hidden_weights, hidden_bias):
+    """Triangle of squared distances: how much closer than average, in squared distance.
+
+    Notes
+    -----
+    h_j = max(0, mean_k d_k^2 - d_j^2) = 2 max(0, u_j - mean_k u_k),  u_j = w_j . x - ||w_j||^2 / 2.
+    The input's squared norm cancels, so the activation is exactly a ReLU of the
+    synaptic sum, a per-unit bias and one shared inhibition ``mean_k w_k . x``:
+    integrate-and-fire neurons compute it without approximation.
+    """
+    u = synaptic_input(X, hidden_weights)
+    u -= 0.5 * np.asarray(hidden_bias)
+    u -= u.mean(axis=1, keepdims=True)
+    u *= 2.0
+    np.maximum(u, 0.0, out=u)
+    return u
+
+
 def squared_norm_bias(hidden_weights):
     """Per-unit bias ``||w_j||^2`` used by :func:`triangle`."""
     if sp.issparse(hidden_weights):
@@ -123,12 +141,13 @@ def squared_norm_bias(hidden_weights):
 
 
 #: Activations whose bias is the squared weight norm (distance-based).
-DISTANCE_ACTIVATIONS = ("triangle", "triangle_squared")
+DISTANCE_ACTIVATIONS = ("triangle", "triangle_squared", "squared_distance_triangle")
 
 #: Activation functions by the name used in model definitions and saved networks.
 ACTIVATIONS = {
     "triangle": triangle,
     "triangle_squared": triangle_squared,
+    "squared_distance_triangle": squared_distance_triangle,
     "paper_sigmoid": paper_sigmoid,
     "relu": relu,
     "sigmoid": sigmoid,

@@ -86,6 +86,16 @@ class RewiringParams:
         this probability.
     growth_weight : float
         Efficacy of a newly grown synapse.
+    activity_cost : float
+        Exponent ``gamma`` of a synapse's upkeep under the budget. The budget
+        keeps each unit's synapses with the largest ``w_ij / (r_i + 0.01)**gamma``,
+        where ``r_i`` is the mean activity of input ``i`` over the images seen
+        so far. Transmission dominates the brain's energy use, and it scales
+        with the presynaptic rate (Attwell and Laughlin 2001). With
+        ``gamma > 0``, a unit therefore keeps the inputs that are active for
+        its pattern but seldom otherwise, and drops the ones that are on for
+        every digit. Every spike of a kept input costs a synaptic operation
+        on hardware. The default 0 ranks by weight alone.
     """
 
     period: int = 10_000
@@ -93,6 +103,7 @@ class RewiringParams:
     elimination_threshold: float = 0.0
     growth_probability: float = 0.0
     growth_weight: float = 0.05
+    activity_cost: float = 0.0
 
     def validate(self):
         if self.period < 1:
@@ -103,6 +114,8 @@ class RewiringParams:
             raise ConfigError("elimination_threshold", f"must be non-negative, got {self.elimination_threshold}")
         _probability("growth_probability", self.growth_probability)
         _positive("growth_weight", self.growth_weight)
+        if not self.activity_cost >= 0:
+            raise ConfigError("activity_cost", f"must be non-negative, got {self.activity_cost}")
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,29 @@ def keep_strongest(magnitude, budget, axis=None):
     return keep & (magnitude > 0)
 
 
+#: Activity added to every input's mean rate in the upkeep cost, so that silent inputs cost a finite amount.
+UPKEEP_FLOOR = 0.01
+
+
+def synapse_upkeep(input_mean, activity_cost):
+    """Upkeep cost of a synapse from each input: ``(r_i + UPKEEP_FLOOR) ** activity_cost``.
+
+    Parameters
+    ----------
+    input_mean : numpy.ndarray, shape (n_inputs,)
+        Mean presynaptic activity ``r_i`` of each input.
+    activity_cost : float
+        Exponent gamma (0: every synapse costs 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_inputs,)
+    """
+    return (np.asarray(input_mean, dtype=np.float64) + UPKEEP_FLOOR) ** float(activity_cost)
+
+
 def rewiring_event(hidden_weights, nonsilent, random, *, elimination_threshold, growth_probability,
-                   growth_weight, synapses_per_unit=None):
+                   growth_weight, synapses_per_unit=None, upkeep=None):
     """One structural-plasticity event: eliminate weak synapses, then grow new ones.
 
     Parameters
@@ -150,6 +171,9 @@ def rewiring_event(hidden_weights, nonsilent, random, *, elimination_threshold, 
         Initial efficacy of a grown synapse.
     synapses_per_unit : int, optional
         Resource budget: each unit keeps at most its strongest this many.
+    upkeep : numpy.ndarray, shape (n_inputs,), optional
+        Cost of a synapse from each input (see :func:`synapse_upkeep`); the
+        budget then ranks synapses by ``w_ij / upkeep_i`` instead of ``w_ij``.
 
     Returns
     -------
@@ -159,12 +183,13 @@ def rewiring_event(hidden_weights, nonsilent, random, *, elimination_threshold, 
 
     Notes
     -----
-    eliminate: w_ij <- 0 if w_ij = 0, w_ij < theta, or w_ij is not among unit j's strongest K;
+    eliminate: w_ij <- 0 if w_ij = 0, w_ij < theta, or w_ij / c_i is not among unit j's K largest (c_i = upkeep, 1);
     grow: w_ij <- w_init with probability p_grow where w_ij was silent.
     """
     keep = nonsilent & (hidden_weights > 0) & (hidden_weights >= elimination_threshold)
     if synapses_per_unit is not None:
-        keep &= keep_strongest(np.where(keep, hidden_weights, 0.0), synapses_per_unit, axis=1)
+        merit = hidden_weights if upkeep is None else hidden_weights / upkeep.astype(hidden_weights.dtype)
+        keep &= keep_strongest(np.where(keep, merit, 0.0), synapses_per_unit, axis=1)
     eliminated = int(nonsilent.sum() - keep.sum())
     grow = np.zeros_like(nonsilent)
     if growth_probability > 0:

@@ -24,6 +24,7 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...rule import updates
+from ..vectorized import training
 from ..vectorized.classifier import StructuralPlasticityClassifier
 from .device import brian2_target
 from .rate import run_rate_hidden
@@ -164,7 +165,7 @@ class Brian2Classifier(StructuralPlasticityClassifier):
         s["W"], s["mask"], grown, eliminated = updates.rewiring_event(
             s["W"], s["mask"], rng, elimination_threshold=r.elimination_threshold,
             growth_probability=r.growth_probability if with_growth else 0.0, growth_weight=r.growth_weight,
-            synapses_per_unit=r.synapses_per_unit)
+            synapses_per_unit=r.synapses_per_unit, upkeep=training.upkeep(s, self._rule_params))
         return grown, eliminated
 
     def _hidden_phase(self, X, order, with_budget):
@@ -174,6 +175,9 @@ class Brian2Classifier(StructuralPlasticityClassifier):
         r, h = rule.rewiring, rule.homeostasis
         seed = int(self._rng.integers(2 ** 31))
         start = s["presentations"]
+        if s.get("input_sum") is not None:
+            s["input_sum"] += X[order].sum(axis=0, dtype=np.float64)
+            s["inputs_seen"] += len(order)
         with brian2_target(self.target, self.build_dir):
             if self.mode == "rate":
                 events = run_rate_hidden(s, X, order, gamma=h.strength, tau_h=h.time_constant, period=r.period,

@@ -19,7 +19,8 @@ _PARAM_NAMES = ("n_hidden", "activation", "activation_params", "epochs", "batch_
                 "homeostasis", "output", "random_state", "progress")
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
                "output": OutputRuleParams}
-_ARRAY_KEYS = ("W", "mask", "counts", "win_rate", "conscience", "V", "b", "out_mask", "act_mean", "act_std", "perm")
+_ARRAY_KEYS = ("W", "mask", "counts", "win_rate", "conscience", "V", "b", "out_mask", "act_mean", "act_std", "perm",
+               "input_sum")
 
 
 class StructuralPlasticityClassifier:
@@ -159,6 +160,7 @@ class StructuralPlasticityClassifier:
             "conscience": np.zeros(H, dtype=F32),
             "V": np.zeros((H, n_classes), dtype=F32),
             "b": np.zeros(n_classes, dtype=F32),
+            "input_sum": np.zeros(n_features, dtype=np.float64), "inputs_seen": 0,  # presynaptic mean activity
             "out_mask": None, "act_mean": None, "act_std": None, "perm": None,
             "epoch": 0, "position": 0, "presentations": 0, "since_event": 0, "session_done": 0,
             "consolidated": False, "hidden_frozen": False, "sparsified": False,

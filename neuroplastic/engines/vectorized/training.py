@@ -18,13 +18,16 @@ import numpy as np
 
 from ...rule import updates
 
-__all__ = ["hidden_batch", "output_batch", "rewire", "consolidate", "sparsify_output", "record_event"]
+__all__ = ["hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "record_event"]
 
 F32 = np.float32
 
 
 def hidden_batch(state, X, rule, in_consolidation):
     """Present one batch to the hidden layer and apply the instar and homeostatic updates."""
+    if state.get("input_sum") is not None:
+        state["input_sum"] += X.sum(axis=0, dtype=np.float64)
+        state["inputs_seen"] += X.shape[0]
     winners = updates.select_winners(state["W"], X, state["conscience"])
     wins = np.bincount(winners, minlength=state["W"].shape[0]).astype(F32)
     state["counts"] += wins
@@ -37,13 +40,20 @@ def hidden_batch(state, X, rule, in_consolidation):
             state["win_rate"], wins, X.shape[0], rule.homeostasis.time_constant, rule.homeostasis.strength)
 
 
+def upkeep(state, rule):
+    """Upkeep cost of a synapse from each input (None when ``activity_cost`` is 0 or nothing was seen)."""
+    if rule.rewiring.activity_cost == 0 or state.get("input_sum") is None or not state.get("inputs_seen"):
+        return None
+    return updates.synapse_upkeep(state["input_sum"] / state["inputs_seen"], rule.rewiring.activity_cost)
+
+
 def rewire(state, rng, rule, with_budget, with_growth=True):
     """A rewiring event on the input->hidden synapses; returns (grown, eliminated)."""
     r = rule.rewiring
     W, mask, grown, eliminated = updates.rewiring_event(
         state["W"], state["mask"], rng, elimination_threshold=r.elimination_threshold,
         growth_probability=r.growth_probability if with_growth else 0.0, growth_weight=r.growth_weight,
-        synapses_per_unit=r.synapses_per_unit if with_budget else None)
+        synapses_per_unit=r.synapses_per_unit if with_budget else None, upkeep=upkeep(state, rule))
     state["W"], state["mask"] = W, mask
     return grown, eliminated
 
