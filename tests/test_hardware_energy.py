@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from neuroplastic.hardware.energy import mac_workload, price_events, price_macs
-from neuroplastic.hardware.events import count_events
+from neuroplastic.hardware.events import count_events, count_synaptic_ops
 from neuroplastic.hardware.mapping import map_layers, plan_layers
 from neuroplastic.hardware.profiles import Quantity, load_profile
 from neuroplastic.hardware.rate_code import build_plan, simulate
@@ -48,6 +48,11 @@ def test_synaptic_ops_match_an_independent_count_from_weights_and_spikes():
         assert events.synaptic_ops[image] == expected
         assert events.spikes[image] == (spikes["input"][:, image].sum() + spikes["hidden"][:, image].sum()
                                         + spikes["output"][:, image].sum())
+    # the placement-free count (used when a network does not fit a profile) is the same, split by path
+    total, paths = count_synaptic_ops(layers, spikes)
+    np.testing.assert_array_equal(total, events.synaptic_ops)
+    assert set(paths) == {"input->hidden", "hidden->output"}
+    assert sum(paths.values()) == pytest.approx(total.mean())
 
 
 def test_energy_equals_the_hand_computed_sum_of_its_terms():

@@ -37,13 +37,20 @@ def test_evaluation_report_is_written_as_json_markdown_and_png(tmp_path):
     assert paths["plot"].read_bytes()[:4] == b"\x89PNG"
 
 
+def squared_distance_network():
+    net = triangle_network(seed=2)
+    net.activation = "squared_distance_triangle"
+    return net
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
-@pytest.mark.parametrize("make", [relu_network, triangle_network])
-def test_lava_spike_counts_equal_the_numpy_reference(make, tag):
+@pytest.mark.parametrize("make, rate", [(relu_network, 1.0), (triangle_network, 1.0), (triangle_network, 0.25),
+                                        (squared_distance_network, 0.5)])
+def test_lava_spike_counts_equal_the_numpy_reference(make, rate, tag):
     net = make()
     X = np.random.default_rng(7).uniform(0, 1, (6, net.n_inputs))
-    plan = build_plan(net, X, steps=16)
+    plan = build_plan(net, X, steps=16, hidden_rate=rate, inhibition_rate=rate)
     lava = run_lava(plan, X, tag=tag, batch_size=4)  # two runs: batches of 4 and 2 images
     reference = simulate(plan, X, fixed=(tag == "fixed_pt"))
     for layer in ("input", "hidden", "inhibition", "output", "output_last"):

@@ -85,10 +85,41 @@ def test_linearised_triangle_ranks_units_like_the_engine():
     assert np.mean(np.argmax(engine, 1) == np.argmax(mapped, 1)) >= 0.95
 
 
+def test_squared_distance_triangle_is_exactly_a_relu_with_one_interneuron():
+    net = triangle_network(seed=7, n_hidden=12)
+    net.activation = "squared_distance_triangle"
+    X = np.random.default_rng(8).uniform(0, 1, (60, 8))
+    W = net.hidden_weights.toarray()
+    distance2 = (X * X).sum(1, keepdims=True) - 2 * X @ W.T + (W * W).sum(axis=1)
+    expected = np.maximum(distance2.mean(axis=1, keepdims=True) - distance2, 0)
+    np.testing.assert_allclose(net.hidden(X), expected, atol=1e-9)
+    form = linear_form(net)  # exact: needs no calibration images
+    assert form.exact and form.bias_gain is None
+    np.testing.assert_allclose(form.hidden(X), expected, atol=1e-9)
+    plan = build_plan(net, X, steps=128)
+    assert plan.has_inhibition and not plan.has_relay
+
+
+@pytest.mark.parametrize("rate", [0.5, 0.25])
+def test_lower_rates_send_proportionally_fewer_spikes(rate):
+    net = triangle_network(seed=9, n_hidden=30)
+    X = np.random.default_rng(10).uniform(0, 1, (80, 8))
+    full = simulate(build_plan(net, X, steps=128), X)
+    plan = build_plan(net, X, steps=128, hidden_rate=rate, inhibition_rate=rate)
+    low = simulate(plan, X)
+    # the interneuron's count is the rate code of one drive; the hidden counts also carry the coarser
+    # inhibition and the rounding of small counts
+    assert low["inhibition"].sum() == pytest.approx(rate * full["inhibition"].sum(), rel=0.05)
+    assert low["hidden"].sum() == pytest.approx(rate * full["hidden"].sum(), rel=0.2)
+    assert plan.notes["hidden_rate"] == rate
+    with pytest.raises(HardwareError, match="hidden_rate"):
+        build_plan(net, X, steps=128, hidden_rate=1.5)
+
+
 def test_unmappable_activation_is_a_clear_error():
     net = relu_network()
     net.activation = "paper_sigmoid"
-    with pytest.raises(HardwareError, match="paper_sigmoid.*supported: relu, triangle"):
+    with pytest.raises(HardwareError, match="paper_sigmoid.*supported: relu, triangle, squared_distance_triangle"):
         build_plan(net, np.zeros((2, 6)), steps=16)
 
 

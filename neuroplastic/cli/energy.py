@@ -23,6 +23,11 @@ def add_arguments(parser):
                         help="another run folder or saved network to price the same way (repeatable)")
     parser.add_argument("--data-dir", default=None, help="MNIST folder (default: NEUROPLASTIC_DATA or the cache)")
     parser.add_argument("--tag", choices=("fixed_pt", "floating_pt"), default="fixed_pt", help="Lava model tag")
+    parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
+                        help="spikes per step of a hidden neuron at the top of its range, in (0, 1]: fewer spikes "
+                             "and synaptic operations, coarser activations (default %(default)s)")
+    parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
+                        help="the same for the inhibitory interneuron (default %(default)s)")
     parser.add_argument("--backend", choices=("lava", "numpy"), default="lava",
                         help="count spikes with Lava (default) or the bit-identical NumPy simulator")
 
@@ -31,7 +36,8 @@ def run(args):
     with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
-            data_dir=args.data_dir, tag=args.tag, backend=args.backend, progress=lambda n: bar.update(n - bar.n),
+            data_dir=args.data_dir, tag=args.tag, backend=args.backend, hidden_rate=args.hidden_rate,
+            inhibition_rate=args.inhibition_rate, progress=lambda n: bar.update(n - bar.n),
         )
     for net in result["networks"]:
         if "priced" not in net:

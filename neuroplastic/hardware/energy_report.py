@@ -18,31 +18,39 @@ def energy_markdown(result):
     """The evaluation as Markdown: accuracy per network, then energy per network and profile."""
     lines = [f"# Energy per inference (main profile {result['profile']}, {result['steps']} steps, "
              f"{result['images']} images, {result['tag']})", "",
-             "| network | activation | synapses | engine acc | spiking acc | agreement | counted by | mapping |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"Hidden neurons fire at most {result.get('hidden_rate', 1.0):g} and the inhibitory interneuron at most "
+             f"{result.get('inhibition_rate', 1.0):g} spikes per step (the same for every network).", "",
+             "| network | activation | synapses | engine acc | spiking acc | agreement | synaptic ops per inference "
+             "| ops ratio to this model | counted by | mapping |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for net in result["networks"]:
         if "error" in net and "priced" not in net:
-            lines.append(f"| {net['name']} | error: {net['error']} | | | | | | |")
+            lines.append(f"| {net['name']} | error: {net['error']} | | | | | | | | |")
             continue
         lines.append(f"| {net['name']} | {net['activation']} | {net['synapses']:,} | {net['engine_accuracy']:.2%} | "
-                     f"{net['spiking_accuracy']:.2%} | {net['agreement']:.2%} | {net['backend']} | {net['mapping']} |")
-    lines += ["", "| network | profile | energy (uJ) | breakdown (uJ) | latency (us) | cores | synaptic ops | "
-              "ops ratio |", "|---|---|---|---|---|---|---|---|"]
+                     f"{net['spiking_accuracy']:.2%} | {net['agreement']:.2%} | {_fmt(net.get('synaptic_ops'))} | "
+                     f"{_fmt(net.get('synaptic_ops_ratio_to_this_model'))} | {net['backend']} | {net['mapping']} |")
+    lines += ["", "Synaptic operations by path (mean per inference):", ""]
+    for net in result["networks"]:
+        if net.get("synaptic_ops_by_path"):
+            lines.append(f"- {net['name']}: " + ", ".join(
+                f"{path} {_fmt(value)}" for path, value in net["synaptic_ops_by_path"].items()))
+    lines += ["", "| network | profile | energy (uJ) | breakdown (uJ) | latency (us) | cores | synaptic ops or MACs |",
+              "|---|---|---|---|---|---|---|"]
     for net in result["networks"]:
         for name, priced in net.get("priced", {}).items():
             if "error" in priced:
-                lines.append(f"| {net['name']} | {name} | does not fit: {priced['error']} | | | | | |")
+                lines.append(f"| {net['name']} | {name} | does not fit: {priced['error']} | | | | |")
                 continue
             parts = ", ".join(f"{k} {_fmt(v)}" for k, v in priced["breakdown_uj"].items())
             ops = priced.get("events_per_inference", {}).get("synaptic_ops", priced.get("macs"))
-            ratio = net.get("synaptic_ops_ratio_to_this_model") if name == result["profile"] else None
             lines.append(f"| {net['name']} | {name} ({priced['kind']}) | {_fmt(priced['energy_uj'])} | {parts} | "
-                         f"{_fmt(priced['latency_us'])} | {priced.get('cores', '-')} | {_fmt(ops)} | {_fmt(ratio)} |")
+                         f"{_fmt(priced['latency_us'])} | {priced.get('cores', '-')} | {_fmt(ops)} |")
             dense = priced.get("dense_equivalent")
             if dense:
                 parts = ", ".join(f"{k} {_fmt(v)}" for k, v in dense["breakdown_uj"].items())
                 lines.append(f"| {net['name']} | {name} ({dense['kind']}) | {_fmt(dense['energy_uj'])} | {parts} | "
-                             f"{_fmt(dense['latency_us'])} | - | {_fmt(dense['macs'])} | |")
+                             f"{_fmt(dense['latency_us'])} | - | {_fmt(dense['macs'])} |")
     lines += ["", "Assumed (not published) profile fields:", ""]
     for name, info in result["profiles"].items():
         lines.append(f"- {name}: {', '.join(info['assumptions']) or 'none'}")

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import HardwareError, NeuroplasticError
 from .energy import mac_workload, price_events, price_macs
-from .events import count_events
+from .events import count_events, count_synaptic_ops
 from .mapping import map_layers, plan_layers
 from .profiles import available_profiles, load_profile
 from .rate_code import build_plan, classify_counts, simulate
@@ -66,7 +66,10 @@ def price_network(plan, counts, profiles, network):
 def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, backend="numpy"):
     spiking_pred = classify_counts(counts["output"], counts["output_last"], plan.classes)
     synapses = network.hidden_weights.nnz + network.output_weights.nnz
+    ops, paths = count_synaptic_ops(plan_layers(plan), _spike_dict(counts))
     return {
+        "synaptic_ops": float(ops.mean()),
+        "synaptic_ops_by_path": paths,
         "name": name,
         "activation": network.activation,
         "mapping": plan.notes.get("mapping", ""),
@@ -85,7 +88,8 @@ def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, ba
 
 
 def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", steps=128, tag="fixed_pt",
-                    backend="lava", compare=(), batch_size=500, progress=None):
+                    backend="lava", compare=(), batch_size=500, hidden_rate=0.25, inhibition_rate=0.25,
+                    progress=None):
     """Count, place and price ``network`` (and ``compare`` networks) on every profile.
 
     Parameters
@@ -106,6 +110,10 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     compare : sequence of (name, TrainedNetwork)
     batch_size : int
         Images per Lava run.
+    hidden_rate, inhibition_rate : float
+        Spikes per step of hidden neurons and of the inhibitory interneuron
+        at the top of their range (see :func:`~.rate_code.build_plan`); the
+        same for every network priced.
     progress : callable, optional
         Passed to the Lava run.
 
@@ -115,6 +123,9 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
         accuracy figures and ``priced`` results per profile.
     """
+    for name, rate in (("hidden_rate", hidden_rate), ("inhibition_rate", inhibition_rate)):
+        if not 0 < rate <= 1:
+            raise HardwareError(f"{name} must lie in (0, 1] spikes per step, got {rate}")
     main = load_profile(profile)
     profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
     weight_bits = int(main["weight_bits"]) if main.is_neuromorphic else 8
@@ -123,7 +134,8 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     for name, net, who in entries:
         try:
             engine_pred = net.predict(X)
-            plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits)
+            plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits, hidden_rate=hidden_rate,
+                              inhibition_rate=inhibition_rate)
         except NeuroplasticError as exc:
             results.append({"name": name, "error": str(exc)})
             continue
@@ -142,6 +154,8 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     return {
         "profile": main.name,
         "steps": int(steps),
+        "hidden_rate": float(hidden_rate),
+        "inhibition_rate": float(inhibition_rate),
         "tag": tag,
         "images": int(len(X)),
         "networks": results,
@@ -152,8 +166,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
 def _ratios(results, profile_name):
     """Synaptic ops of each compared network relative to the first (reported, not assumed)."""
     def ops(entry):
-        priced = entry.get("priced", {}).get(profile_name, {})
-        return priced.get("events_per_inference", {}).get("synaptic_ops")
+        return entry.get("synaptic_ops")
 
     base = ops(results[0]) if results and "priced" in results[0] else None
     for entry in results:
@@ -162,7 +175,8 @@ def _ratios(results, profile_name):
 
 
 def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
-                   tag="fixed_pt", backend="lava", batch_size=500, calibration_images=2000, progress=None):
+                   tag="fixed_pt", backend="lava", batch_size=500, calibration_images=2000, hidden_rate=0.25,
+                   inhibition_rate=0.25, progress=None):
     """Evaluate a run folder (or saved network) and save the report into the run folder.
 
     Parameters
@@ -196,7 +210,8 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     X, y = data.test.X[:images], data.test.y[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
     result = evaluate_energy(network, X, y, data.train.X[:calibration_images], profile=profile, steps=steps,
-                             tag=tag, backend=backend, compare=others, batch_size=batch_size, progress=progress)
+                             tag=tag, backend=backend, compare=others, batch_size=batch_size,
+                             hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, progress=progress)
     result["run"] = run.name
     folder = run if run.is_dir() else run.parent
     return result, save_energy_report(result, folder)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EventCounts", "count_events"]
+__all__ = ["EventCounts", "count_events", "count_synaptic_ops"]
 
 
 @dataclass
@@ -46,6 +46,45 @@ class EventCounts:
         }
 
 
+def _per_neuron_ops(layer, spike_counts, n_images):
+    """Synaptic operations received by each neuron of ``layer`` per image, shape ``(n_neurons, n_images)``."""
+    A = layer.fan_in.tocsr().copy()
+    A.data = np.ones_like(A.data, dtype=np.float64)
+    S = np.vstack([spike_counts[name].reshape(size, n_images) for name, size in layer.sources]).astype(np.float64)
+    return np.asarray(A @ S)
+
+
+def count_synaptic_ops(layers, spike_counts):
+    """Synaptic operations per image and per path, without a placement.
+
+    Parameters
+    ----------
+    layers : list of mapping.Layer
+    spike_counts : dict
+        As for :func:`count_events`.
+
+    Returns
+    -------
+    (numpy.ndarray, dict)
+        Operations per image, shape ``(n_images,)``, and their mean per
+        ``"source->target"`` path.
+    """
+    n_images = next(iter(spike_counts.values())).shape[1]
+    total = np.zeros(n_images)
+    paths = {}
+    for layer in layers:
+        A = layer.fan_in.tocsr()
+        start = 0
+        for name, size in layer.sources:
+            part = A[:, start:start + size].copy()
+            part.data = np.ones_like(part.data, dtype=np.float64)
+            ops = np.asarray(part @ spike_counts[name].reshape(size, n_images).astype(np.float64)).sum(axis=0)
+            paths[f"{name}->{layer.name}"] = float(ops.mean())
+            total += ops
+            start += size
+    return total, paths
+
+
 def count_events(layers, spike_counts, mapping, steps):
     """Count events per image.
 
@@ -71,9 +110,8 @@ def count_events(layers, spike_counts, mapping, steps):
     destinations = {}  # source layer -> (n_src, n_cores) bool
     for layer in layers:
         A = layer.fan_in.tocsr().copy()
-        A.data = np.ones_like(A.data, dtype=np.float64)
-        S = np.vstack([spike_counts[name].reshape(size, n_images) for name, size in layer.sources]).astype(np.float64)
-        per_neuron = np.asarray(A @ S)
+        A.data = np.ones_like(A.data, dtype=np.float64)  # connectivity only: signed weights must not cancel
+        per_neuron = _per_neuron_ops(layer, spike_counts, n_images)
         syn_ops += per_neuron.sum(axis=0)
         cores = mapping.core_of[layer.name]
         np.add.at(core_ops, cores, per_neuron)

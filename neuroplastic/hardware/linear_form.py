@@ -30,6 +30,9 @@ Supported activations (names of :mod:`neuroplastic.rule.activations`):
   calibration images as ``alpha + beta * sum_i x_i`` (correlation ~0.99 on
   MNIST). The mapping is approximate; its agreement with the engine is
   measured, not assumed.
+- ``squared_distance_triangle``: ``max(0, mean_k d_k^2 - d_j^2) =
+  2 max(0, u_j - mean_k u_k)``; exact, with the same inhibition ``g`` and
+  no per-image gain (no relay neuron, no calibration).
 - ``triangle_squared`` (power 2), ``sigmoid``, ``paper_sigmoid``: no
   mapping onto integrate-and-fire neurons here (a HardwareError says so).
 """
@@ -43,7 +46,7 @@ from ..errors import HardwareError
 
 __all__ = ["LinearForm", "linear_form", "SUPPORTED_ACTIVATIONS"]
 
-SUPPORTED_ACTIVATIONS = ("relu", "triangle")
+SUPPORTED_ACTIVATIONS = ("relu", "triangle", "squared_distance_triangle")
 
 
 @dataclass
@@ -118,6 +121,12 @@ def linear_form(network, calibration_inputs=None):
     bias = np.asarray(network.hidden_bias, dtype=np.float64)
     if name == "relu":
         return LinearForm(W, bias.copy(), None, 1.0, True, "relu: exact")
+    if name == "squared_distance_triangle":
+        if W.data.size and W.data.min() < 0:
+            raise HardwareError(f"activation {name!r} needs non-negative hidden weights")
+        u_bias = -0.5 * bias
+        return LinearForm(W, u_bias - u_bias.mean(), np.asarray(W.mean(axis=0)).ravel(), 2.0, True,
+                          "triangle of squared distances: exact")
     power = float(network.activation_params.get("power", 1.0)) if network.activation_params else 1.0
     if name == "triangle" and power == 1.0:
         if W.data.size and W.data.min() < 0:

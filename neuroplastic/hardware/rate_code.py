@@ -142,7 +142,8 @@ def encode_inputs(X, steps):
     return np.round(X * steps).astype(np.int32).T.copy()
 
 
-def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, quantile=0.999):
+def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, quantile=0.999, hidden_rate=1.0,
+               inhibition_rate=1.0):
     """Quantise ``network`` into a :class:`SpikingPlan`.
 
     Parameters
@@ -158,8 +159,14 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     weight_bits : int
         Profile's weight precision (Lava keeps at most 8).
     quantile : float
-        Drives above this quantile of the calibration drives saturate (one
-        spike per step).
+        Drives above this quantile of the calibration drives saturate.
+    hidden_rate : float
+        Spikes per step of a hidden neuron at that quantile, in (0, 1]. Lower
+        rates send fewer spikes (fewer synaptic operations downstream) and
+        resolve the activation more coarsely: ``steps * hidden_rate`` levels.
+    inhibition_rate : float
+        The same for the inhibitory interneuron, whose every spike reaches
+        all hidden neurons.
 
     Raises
     ------
@@ -168,13 +175,17 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     """
     if steps < 8 or pad < 2:
         raise HardwareError(f"need steps >= 8 and pad >= 2, got steps={steps}, pad={pad}")
+    for name, rate in (("hidden_rate", hidden_rate), ("inhibition_rate", inhibition_rate)):
+        if not 0 < rate <= 1:
+            raise HardwareError(f"{name} must lie in (0, 1] spikes per step, got {rate}")
     slot = steps + pad
     Xc = np.asarray(calibration_inputs, dtype=np.float64)
     Xq = encode_inputs(Xc, steps).T / steps
     form = linear_form(network, Xc)
     w_int, s_w = quantise_weights(form.weights, weight_bits)
     notes = {"activation": network.activation, "mapping": form.note, "exact_mapping": form.exact,
-             "lava_weight_bits": int(min(weight_bits, LAVA_MAX_WEIGHT_BITS))}
+             "lava_weight_bits": int(min(weight_bits, LAVA_MAX_WEIGHT_BITS)), "hidden_rate": float(hidden_rate),
+             "inhibition_rate": float(inhibition_rate)}
 
     # Inhibitory interneuron: Q a_in units per spike = strength * 2**exp.
     inh = None
@@ -182,7 +193,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     inhibition_drive = np.zeros(len(Xq))
     if form.inhibition is not None and form.inhibition.max() > 0:
         g = form.inhibition
-        needed = max(1.0, s_w * float(np.quantile(Xq @ g, quantile)) * 1.05)
+        needed = max(1.0, s_w * float(np.quantile(Xq @ g, quantile)) * 1.05 / inhibition_rate)
         inh_exp = max(0, int(np.ceil(np.log2(needed / 255.0))))
         inh_strength = int(np.ceil(needed / 2**inh_exp))
         quantum = inh_strength * 2**inh_exp
@@ -193,18 +204,18 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         g_int = np.minimum(np.round(g * s_g), 255).astype(np.int32)
         inh = sp.csr_matrix(g_int[None, :])
         inh.eliminate_zeros()
-        inhibition_drive = (Xq @ g_int) * steps // inh_vth * quantum / steps / s_w
+        inhibition_drive = np.floor((Xq @ g_int) * steps / inh_vth + 0.5) * quantum / steps / s_w
 
     # Hidden layer: drive in a_in units per step, threshold for one spike per step at the quantile.
     w_float = w_int.astype(np.float64) / s_w
     drive = np.asarray(w_float @ Xq.T).T + form.bias - inhibition_drive[:, None]
     positive = drive[drive > 0]
     high = float(np.quantile(positive, quantile)) if positive.size else 1.0
-    hidden_vth = int(np.ceil(s_w * high))
+    hidden_vth = int(np.ceil(s_w * high / hidden_rate))
     if not 1 <= hidden_vth <= MAX_VTH:
         raise HardwareError(f"hidden threshold {hidden_vth} outside Loihi's 17-bit range (0..{MAX_VTH})")
     hidden_bias = s_w * form.bias * steps / slot
-    counts = np.floor(np.maximum(drive, 0) * s_w * steps / hidden_vth)
+    counts = np.floor(np.maximum(drive, 0) * s_w * steps / hidden_vth + 0.5)
 
     # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps spikes.
     o_int, s_o = quantise_weights(network.output_weights, weight_bits)
@@ -226,7 +237,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         relay = relay_out = None
         relay_vth = relay_exp = 0
     if relay is not None:
-        relay_counts = np.floor(np.round(Xq * steps).sum(axis=1) / relay_vth)
+        relay_counts = np.floor(np.round(Xq * steps).sum(axis=1) / relay_vth + 0.5)
         gain_term = relay_counts[:, None] * (relay_out.toarray().ravel() * 2.0**relay_exp)[None, :] / rho
     if form.bias_gain is not None:
         bias = bias * form.bias_gain[0]
@@ -288,14 +299,17 @@ def simulate(plan, X, *, fixed=True):
     else:
         hb, ob, dtype = plan.hidden_bias, plan.output_bias, np.float64
     W, V = plan.hidden_weights.astype(np.float64), plan.output_weights.astype(np.float64)
-    vh = np.zeros((n_images, plan.n_hidden), dtype)
-    vo = np.zeros((n_images, plan.n_classes), dtype)
-    vi = np.zeros((n_images, 1), dtype)
+    def half(vth):  # every neuron starts an image at half its threshold: counts round to nearest
+        return (vth * V_SHIFT) // 2 if fixed else vth / 2
+
+    vh = np.full((n_images, plan.n_hidden), half(plan.hidden_vth), dtype)
+    vo = np.full((n_images, plan.n_classes), half(plan.output_vth), dtype)
+    vi = np.full((n_images, 1), half(plan.inhibition_vth), dtype)
     phase = np.full(counts_in.shape, plan.steps // 2, dtype=np.int64)
     out = {name: np.zeros((n, n_images), np.int64) for name, n in
            (("hidden", plan.n_hidden), ("output", plan.n_classes), ("inhibition", 1 if plan.has_inhibition else 0),
             ("relay", 1 if plan.has_relay else 0))}
-    vr = np.zeros((n_images, 1), dtype)
+    vr = np.full((n_images, 1), half(plan.relay_vth), dtype)
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     quantum = plan.inhibition_strength * 2**plan.inhibition_exp
     inh_prev = np.zeros((n_images, 1), bool)

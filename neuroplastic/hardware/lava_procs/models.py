@@ -60,10 +60,10 @@ class _CountingMixin:
 
     def run_spk(self):
         a_in_data = self.a_in.recv()
+        self._prepare()
         if (self.time_step % self.reset_interval) == self.reset_offset:
             self.u *= 0
-            self.v *= 0
-        self._prepare()
+            self.v[:] = self._threshold() // 2 if self.v.dtype.kind == "i" else self._threshold() / 2
         self.subthr_dynamics(activation_in=a_in_data)
         s_out = self.spiking_activation()
         self.v[s_out] -= self._threshold()

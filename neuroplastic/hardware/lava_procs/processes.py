@@ -44,9 +44,11 @@ class CountingLIF(LIFReset):
     The membrane follows Lava's LIF (``u`` and ``v`` with decays ``du``,
     ``dv``, bias ``bias_mant * 2**bias_exp``); on a spike ``v`` drops by the
     threshold instead of to zero, so no charge is lost and the spike count
-    over an image is an unbiased rate code. ``u`` and ``v`` are zeroed every
-    ``reset_interval`` steps at ``reset_offset``, which starts each image
-    afresh. Spikes are added into ``counts[:, k]`` for image
+    over an image is an unbiased rate code. Every ``reset_interval`` steps
+    at ``reset_offset``, which starts each image afresh, ``u`` is zeroed and
+    ``v`` set to half the threshold, so that the count over an image is the
+    drive divided by the threshold rounded to the nearest integer rather
+    than rounded down. Spikes are added into ``counts[:, k]`` for image
     ``k = (time_step - 1 - count_offset) // reset_interval``, and
     ``last_spike[:, k]`` keeps the step (within the image) of the latest
     spike. Read both once at the end of a run.
