@@ -56,3 +56,12 @@ def test_lava_spike_counts_equal_the_numpy_reference(make, rate, tag):
     for layer in ("input", "hidden", "inhibition", "output", "output_last"):
         np.testing.assert_array_equal(lava[layer], reference[layer], err_msg=layer)
     assert lava["hidden"].sum() > 0 and lava["output"].sum() > 0
+
+
+@pytest.mark.parametrize("flag", ["--hidden-rate", "--inhibition-rate"])
+def test_energy_cli_rejects_a_rate_outside_0_1_in_one_line(flag, capsys, tmp_path):
+    from neuroplastic.cli.main import main
+
+    assert main(["energy", str(tmp_path), "--backend", "numpy", flag, "1.5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert flag in err and "(0, 1]" in err and len(err.splitlines()) == 1

@@ -33,6 +33,11 @@ def add_arguments(parser):
 
 
 def run(args):
+    from ..errors import HardwareError
+
+    for flag, rate in (("--hidden-rate", args.hidden_rate), ("--inhibition-rate", args.inhibition_rate)):
+        if not 0 < rate <= 1:
+            raise HardwareError(f"{flag} must lie in (0, 1] spikes per step, got {rate:g}")
     with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
@@ -43,8 +48,11 @@ def run(args):
         if "priced" not in net:
             print(f"{net['name']}: error: {net['error']}")
             continue
+        ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
-              f"agreement {net['agreement']:.2%} ({net['backend']})")
+              f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "
+              f"per inference" + (f" ({ratio:.3g} x this model's)" if ratio is not None and net is not result["networks"][0]
+                                  else ""))
         for name, priced in net["priced"].items():
             if "error" in priced:
                 print(f"  {name:<11} does not fit: {priced['error']}")
