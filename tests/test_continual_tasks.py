@@ -120,6 +120,16 @@ def test_bp_teaches_only_the_present_classes_when_asked(sample, present_only):
     assert bp.inner.masks_["W2"].shape == (8, 4) and bp.inner.masks_["W2"].all()
 
 
+def test_bp_session_scaling_matches_the_new_output_norms_to_the_old(sample):
+    X, y = sample[0], sample[1]
+    first, second = np.isin(y, [0, 1]), np.isin(y, [2, 3])
+    bp = ContinualBackprop(n_hidden=8, epochs=1, session_scaling=True, random_state=0)
+    bp.partial_fit(X[first], y[first], classes=[0, 1, 2, 3])
+    bp.partial_fit(X[second], y[second])
+    norms = np.linalg.norm(bp.inner.params_["W2"], axis=0)
+    assert norms[2:].mean() == pytest.approx(norms[:2].mean(), rel=1e-5)
+
+
 def test_outputs_are_written_with_both_methods(sample, tmp_path):
     result = run_continual(MODEL, [[0, 1], [2, 3]], data=sample, bp=True, bp_epochs=1, bp_hidden=8,
                            rule_learner=PrototypeLearner())

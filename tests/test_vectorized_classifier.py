@@ -191,6 +191,29 @@ def test_a_session_on_new_classes_leaves_the_readout_of_absent_classes_untouched
     assert np.mean(2 + np.argmax(potentials, axis=1) == y[second]) > 0.7  # the new classes were learnt
 
 
+def test_session_scaling_matches_the_new_output_units_to_the_old_ones():
+    from neuroplastic.datasets import load_sample
+
+    data = load_sample()
+    X, y = data.train.X, data.train.y
+    first, second = np.isin(y, [0, 1]), np.isin(y, [2, 3])
+    weights = {}
+    for scaling in (False, True):
+        clf = tiny_learner(n_hidden=20, output=OutputRuleParams(learning_rate=0.1, session_scaling=scaling))
+        clf.partial_fit(X[first], y[first], classes=[0, 1, 2, 3])
+        after_first = clf.output_weights_.copy()
+        clf.partial_fit(X[second], y[second])
+        np.testing.assert_array_equal(clf.output_weights_[:2], after_first[:2])  # old units untouched either way
+        weights[scaling] = (clf.output_weights_.copy(), clf.output_bias_.copy())
+    norms = np.linalg.norm(weights[True][0], axis=1)
+    assert norms[2:].mean() == pytest.approx(norms[:2].mean(), rel=1e-5)
+    # the new units were only rescaled: same directions, one common factor for weights and bias
+    factor = norms[2:].mean() / np.linalg.norm(weights[False][0][2:], axis=1).mean()
+    assert abs(factor - 1) > 1e-3
+    np.testing.assert_allclose(weights[True][0][2:], factor * weights[False][0][2:], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(weights[True][1][2:], factor * weights[False][1][2:], rtol=1e-4, atol=1e-6)
+
+
 def test_activity_cost_moves_the_budget_to_less_active_inputs():
     from neuroplastic.datasets import load_sample
 

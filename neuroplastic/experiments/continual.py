@@ -167,13 +167,18 @@ class ContinualBackprop:
         their weights and biases), as our rule's readout does. With False
         the loss runs over every output unit, which pushes the absent
         classes down (plain BP).
+    session_scaling : bool
+        After a call that taught output units no earlier call taught, scale
+        their weights and bias so that their mean weight norm equals that of
+        the earlier units (as our rule's ``[rule.output] session_scaling``).
     """
 
     def __init__(self, *, n_hidden=100, activation="relu", epochs=5, batch_size=128, learning_rate=1e-3,
-                 present_classes_only=True, random_state=None):
+                 present_classes_only=True, session_scaling=False, random_state=None):
         from ..baselines import BackpropClassifier
 
         self.present_classes_only = present_classes_only
+        self.session_scaling = session_scaling
         self.inner = BackpropClassifier(n_hidden=n_hidden, activation=activation, epochs=epochs,
                                         batch_size=batch_size, learning_rate=learning_rate, random_state=random_state)
 
@@ -219,7 +224,16 @@ class ContinualBackprop:
         params = {**params, "W2": jnp.asarray(full["W2"]).at[:, taught].set(params["W2"]),
                   "b2": jnp.asarray(full["b2"]).at[taught].set(params["b2"])}
         masks = {**masks, "W2": full_masks["W2"]}
-        inner.params_ = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}
+        inner.params_ = {k: np.array(v, dtype=np.float32) for k, v in params.items()}
+        before = getattr(self, "_taught_before", np.zeros(inner.classes_.size, dtype=bool))
+        new, old = np.setdiff1d(taught, np.flatnonzero(before)), np.flatnonzero(before)
+        if self.session_scaling and new.size and old.size:
+            norms = np.linalg.norm(inner.params_["W2"], axis=0)
+            factor = norms[old].mean() / norms[new].mean()
+            inner.params_["W2"][:, new] *= factor
+            inner.params_["b2"][new] *= factor
+        before[taught] = True
+        self._taught_before = before
         inner.masks_ = {k: np.asarray(v, dtype=bool) for k, v in masks.items()}
         return self
 
@@ -319,9 +333,10 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
     methods = [("rule", rule_learner, _continue_rule)]
     if bp:
         hidden = int(bp_hidden)
+        scaling = bool(model.rule.output.session_scaling)
         for name, present in (("bp", True), ("bp_all_outputs", False)):
             methods.append((name, ContinualBackprop(n_hidden=hidden, epochs=bp_epochs, present_classes_only=present,
-                                                    random_state=seed),
+                                                    session_scaling=scaling and present, random_state=seed),
                             lambda learner, X, y, c: learner.partial_fit(X, y, classes=c)))
     for name, learner, continue_fn in methods:
         stages = _run_method(name, learner, continue_fn, tasks, train_sets, scorer, classes, progress)
@@ -338,6 +353,7 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
         "protocol": "sequential tasks, no replay; one output unit per class of all tasks from the start; "
                     "our rule and 'bp' teach only the output units of the classes in the current task, "
                     "'bp_all_outputs' teaches every output unit (plain softmax over all classes)",
+        "session_scaling": bool(model.rule.output.session_scaling),
         "definition": dump_model(model),
     }
     result["wall_time_s"] = round(time.perf_counter() - start, 1)

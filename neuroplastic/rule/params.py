@@ -171,6 +171,16 @@ class OutputRuleParams:
         this mask. ``None`` keeps all.
     retrain_epochs : int
         Passes (at the end of training) that retrain the kept output synapses.
+    session_scaling : bool
+        Synaptic scaling between sessions (continual learning). At the end
+        of a session that taught output units never taught before, the
+        weights and bias of those units are scaled by one common factor,
+        so that their mean weight norm equals that of the units taught in
+        earlier sessions. Output units trained in different sessions never
+        competed, so their scales drift apart. The factor needs one shared
+        set point, the old units' mean norm. This is homeostatic synaptic
+        scaling (Turrigiano 2008) in the form of the weight aligning of Zhao
+        et al. (CVPR 2020). It has no effect on a single session.
     """
 
     method: Literal["node", "weight"] = "node"
@@ -182,6 +192,7 @@ class OutputRuleParams:
     standardize: bool = True
     synapse_budget: Optional[int] = None
     retrain_epochs: int = 0
+    session_scaling: bool = False
 
     def validate(self):
         if self.method not in ("node", "weight"):

@@ -20,7 +20,7 @@ _PARAM_NAMES = ("n_hidden", "activation", "activation_params", "epochs", "batch_
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
                "output": OutputRuleParams}
 _ARRAY_KEYS = ("W", "mask", "counts", "win_rate", "conscience", "V", "b", "out_mask", "act_mean", "act_std", "perm",
-               "input_sum")
+               "input_sum", "taught_before")
 
 
 class StructuralPlasticityClassifier:
@@ -161,6 +161,7 @@ class StructuralPlasticityClassifier:
             "V": np.zeros((H, n_classes), dtype=F32),
             "b": np.zeros(n_classes, dtype=F32),
             "input_sum": np.zeros(n_features, dtype=np.float64), "inputs_seen": 0,  # presynaptic mean activity
+            "taught_before": np.zeros(n_classes, dtype=bool), "session_closed": False,  # output units of past sessions
             "out_mask": None, "act_mean": None, "act_std": None, "perm": None,
             "epoch": 0, "position": 0, "presentations": 0, "since_event": 0, "session_done": 0,
             "consolidated": False, "hidden_frozen": False, "sparsified": False,
@@ -255,7 +256,7 @@ class StructuralPlasticityClassifier:
             X, y = self._check_training_data(X, y, self.classes_)
             s = self._state
             s.update(epoch=0, position=0, session_done=0, consolidated=False, hidden_frozen=False, sparsified=False,
-                     perm=None, out_mask=None)
+                     session_closed=False, perm=None, out_mask=None)
             self._features = None
         return self._run(X, y, None, None, None, None)
 
@@ -373,6 +374,13 @@ class StructuralPlasticityClassifier:
             if max_presentations is not None and s["session_done"] >= max_presentations and s["epoch"] < self.epochs:
                 break
         s["elapsed_seconds"] += time.perf_counter() - started
+        if s["epoch"] >= self.epochs and not s.get("session_closed", True):
+            s["session_closed"] = True
+            if s.get("taught_before") is not None:
+                if rule.output.session_scaling:
+                    s["session_scaling_factor"] = training.scale_new_outputs(s, taught)
+                else:
+                    s["taught_before"][taught] = True
         self._features = None  # the cached hidden activity of the training set is large; recomputed if needed
         self._export()
         return self

@@ -18,7 +18,8 @@ import numpy as np
 
 from ...rule import updates
 
-__all__ = ["hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "record_event"]
+__all__ = ["hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "scale_new_outputs",
+           "record_event"]
 
 F32 = np.float32
 
@@ -134,6 +135,28 @@ def output_batch(state, H, y, rng, rule, learning_rate, taught=None):
     if state.get("out_mask") is not None:
         V *= state["out_mask"]
     return float(clean_loss.sum()), correct
+
+
+def scale_new_outputs(state, taught):
+    """Synaptic scaling at the end of a session (``session_scaling``); returns the factor or None.
+
+    Output units in ``taught`` that no earlier session taught are scaled (weights
+    and bias) so that their mean effective weight norm matches that of the
+    units earlier sessions taught.
+    """
+    before = state["taught_before"]
+    new = np.setdiff1d(taught, np.flatnonzero(before))
+    old = np.flatnonzero(before)
+    factor = None
+    if new.size and old.size:
+        effective = state["V"] / (state["act_std"][:, None] if state["act_std"] is not None else 1.0)
+        norms = np.linalg.norm(effective, axis=0)
+        if norms[new].mean() > 0:
+            factor = float(norms[old].mean() / norms[new].mean())
+            state["V"][:, new] *= F32(factor)
+            state["b"][new] *= F32(factor)
+    before[taught] = True
+    return factor
 
 
 def record_event(clf, phase, grown=0, eliminated=0):
