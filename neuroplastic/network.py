@@ -18,7 +18,7 @@ from .atomic import atomic_write_bytes
 from .errors import DataError
 from .rule.activations import hidden_activity
 
-__all__ = ["FORMAT_VERSION", "TrainedNetwork", "load_network"]
+__all__ = ["FORMAT_VERSION", "LayerSizes", "TrainedNetwork", "load_network"]
 
 #: Version of the saved-network file format. Readers refuse newer versions.
 FORMAT_VERSION = 1
@@ -36,8 +36,24 @@ def softmax(potentials):
     return shifted
 
 
+class LayerSizes:
+    """Layer sizes of anything with ``hidden_weights`` (hidden x inputs) and ``output_weights`` (classes x hidden)."""
+
+    @property
+    def n_inputs(self):
+        return int(self.hidden_weights.shape[1])
+
+    @property
+    def n_hidden(self):
+        return int(self.hidden_weights.shape[0])
+
+    @property
+    def n_classes(self):
+        return int(self.output_weights.shape[0])
+
+
 @dataclass
-class TrainedNetwork:
+class TrainedNetwork(LayerSizes):
     """A one-hidden-layer network with sparse, non-silent synapses.
 
     Parameters
@@ -85,14 +101,6 @@ class TrainedNetwork:
             raise DataError(f"output_bias must have shape ({n_classes},), got {self.output_bias.shape}")
 
     # -- sizes ---------------------------------------------------------------
-    @property
-    def n_inputs(self):
-        return int(self.hidden_weights.shape[1])
-
-    @property
-    def n_hidden(self):
-        return int(self.hidden_weights.shape[0])
-
     @property
     def n_nonsilent(self):
         """Non-silent synapses per layer and in total.

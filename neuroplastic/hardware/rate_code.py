@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import HardwareError
+from ..network import LayerSizes
 from .linear_form import linear_form
 
 __all__ = ["SpikingPlan", "build_plan", "encode_inputs", "simulate", "classify_counts"]
@@ -80,7 +81,7 @@ def _bias_fixed(bias_a_in):
 
 
 @dataclass
-class SpikingPlan:
+class SpikingPlan(LayerSizes):
     """A quantised, rate-coded version of a trained network (see module doc)."""
 
     steps: int
@@ -102,18 +103,6 @@ class SpikingPlan:
     relay_to_output: sp.csr_matrix | None = None
     relay_exp: int = 0
     notes: dict = field(default_factory=dict)
-
-    @property
-    def n_inputs(self):
-        return int(self.hidden_weights.shape[1])
-
-    @property
-    def n_hidden(self):
-        return int(self.hidden_weights.shape[0])
-
-    @property
-    def n_classes(self):
-        return int(self.output_weights.shape[0])
 
     @property
     def has_inhibition(self):
