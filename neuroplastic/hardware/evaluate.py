@@ -191,7 +191,10 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
         Other run folders or saved networks to price the same way.
     data_dir : str or Path, optional
         MNIST folder (default: the usual search, never downloading).
-    Other parameters as for :func:`evaluate_energy`.
+    calibration_images : int
+        First training images used to set the thresholds (labels unused).
+    profile, steps, tag, backend, batch_size, hidden_rate, inhibition_rate, progress
+        As for :func:`evaluate_energy`.
 
     Returns
     -------
