@@ -33,11 +33,9 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ..errors import HardwareError
+    from ..hardware.rate_code import check_rates
 
-    for flag, rate in (("--hidden-rate", args.hidden_rate), ("--inhibition-rate", args.inhibition_rate)):
-        if not 0 < rate <= 1:
-            raise HardwareError(f"{flag} must lie in (0, 1] spikes per step, got {rate:g}")
+    check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
     with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,

@@ -19,7 +19,7 @@ from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
 from .mapping import map_layers, plan_layers
 from .profiles import available_profiles, load_profile
-from .rate_code import build_plan, classify_counts, simulate
+from .rate_code import build_plan, check_rates, classify_counts, simulate
 
 __all__ = ["evaluate_energy", "energy_for_run", "price_network", "load_any_network"]
 
@@ -123,9 +123,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
         accuracy figures and ``priced`` results per profile.
     """
-    for name, rate in (("hidden_rate", hidden_rate), ("inhibition_rate", inhibition_rate)):
-        if not 0 < rate <= 1:
-            raise HardwareError(f"{name} must lie in (0, 1] spikes per step, got {rate}")
+    check_rates(hidden_rate, inhibition_rate)  # before the per-network loop, which records errors per network
     main = load_profile(profile)
     profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
     weight_bits = int(main["weight_bits"]) if main.is_neuromorphic else 8
@@ -150,7 +148,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
         entry["priced"] = price_network(plan, counts, profiles, net)
         results.append(entry)
-    _ratios(results, main.name)
+    _ratios(results)
     return {
         "profile": main.name,
         "steps": int(steps),
@@ -163,14 +161,11 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     }
 
 
-def _ratios(results, profile_name):
+def _ratios(results):
     """Synaptic ops of each compared network relative to the first (reported, not assumed)."""
-    def ops(entry):
-        return entry.get("synaptic_ops")
-
-    base = ops(results[0]) if results and "priced" in results[0] else None
+    base = results[0].get("synaptic_ops") if results else None  # absent when the network failed to build
     for entry in results:
-        value = ops(entry) if "priced" in entry else None
+        value = entry.get("synaptic_ops")
         entry["synaptic_ops_ratio_to_this_model"] = (value / base) if (value and base) else None
 
 

@@ -46,12 +46,11 @@ class EventCounts:
         }
 
 
-def _per_neuron_ops(layer, spike_counts, n_images):
-    """Synaptic operations received by each neuron of ``layer`` per image, shape ``(n_neurons, n_images)``."""
+def _connectivity(layer):
+    """The layer's synapses as a 0/1 matrix (targets x sources): signed weights must not cancel."""
     A = layer.fan_in.tocsr().copy()
     A.data = np.ones_like(A.data, dtype=np.float64)
-    S = np.vstack([spike_counts[name].reshape(size, n_images) for name, size in layer.sources]).astype(np.float64)
-    return np.asarray(A @ S)
+    return A
 
 
 def count_synaptic_ops(layers, spike_counts):
@@ -73,12 +72,11 @@ def count_synaptic_ops(layers, spike_counts):
     total = np.zeros(n_images)
     paths = {}
     for layer in layers:
-        A = layer.fan_in.tocsr()
+        A = _connectivity(layer)
         start = 0
         for name, size in layer.sources:
-            part = A[:, start:start + size].copy()
-            part.data = np.ones_like(part.data, dtype=np.float64)
-            ops = np.asarray(part @ spike_counts[name].reshape(size, n_images).astype(np.float64)).sum(axis=0)
+            ops = np.asarray(A[:, start:start + size] @ spike_counts[name].reshape(size, n_images).astype(np.float64)
+                             ).sum(axis=0)
             paths[f"{name}->{layer.name}"] = float(ops.mean())
             total += ops
             start += size
@@ -109,9 +107,9 @@ def count_events(layers, spike_counts, mapping, steps):
     core_ops = np.zeros((n_cores, n_images))
     destinations = {}  # source layer -> (n_src, n_cores) bool
     for layer in layers:
-        A = layer.fan_in.tocsr().copy()
-        A.data = np.ones_like(A.data, dtype=np.float64)  # connectivity only: signed weights must not cancel
-        per_neuron = _per_neuron_ops(layer, spike_counts, n_images)
+        A = _connectivity(layer)
+        S = np.vstack([spike_counts[name].reshape(size, n_images) for name, size in layer.sources]).astype(np.float64)
+        per_neuron = np.asarray(A @ S)
         syn_ops += per_neuron.sum(axis=0)
         cores = mapping.core_of[layer.name]
         np.add.at(core_ops, cores, per_neuron)

@@ -32,7 +32,7 @@ from ..errors import HardwareError
 from ..network import LayerSizes
 from .linear_form import linear_form
 
-__all__ = ["SpikingPlan", "build_plan", "encode_inputs", "simulate", "classify_counts"]
+__all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "simulate", "classify_counts"]
 
 LAVA_MAX_WEIGHT_BITS = 8
 MAX_VTH = 131071  # 17-bit threshold mantissa
@@ -131,6 +131,13 @@ def encode_inputs(X, steps):
     return np.round(X * steps).astype(np.int32).T.copy()
 
 
+def check_rates(hidden_rate, inhibition_rate, names=("hidden_rate", "inhibition_rate")):
+    """Raise a HardwareError naming the setting (``names``) unless both spike rates lie in (0, 1]."""
+    for name, rate in zip(names, (hidden_rate, inhibition_rate)):
+        if not 0 < rate <= 1:
+            raise HardwareError(f"{name} must lie in (0, 1] spikes per step, got {rate:g}")
+
+
 def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, quantile=0.999, hidden_rate=1.0,
                inhibition_rate=1.0):
     """Quantise ``network`` into a :class:`SpikingPlan`.
@@ -164,9 +171,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     """
     if steps < 8 or pad < 2:
         raise HardwareError(f"need steps >= 8 and pad >= 2, got steps={steps}, pad={pad}")
-    for name, rate in (("hidden_rate", hidden_rate), ("inhibition_rate", inhibition_rate)):
-        if not 0 < rate <= 1:
-            raise HardwareError(f"{name} must lie in (0, 1] spikes per step, got {rate}")
+    check_rates(hidden_rate, inhibition_rate)
     slot = steps + pad
     Xc = np.asarray(calibration_inputs, dtype=np.float64)
     Xq = encode_inputs(Xc, steps).T / steps
