@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from ..rule.updates import norm_matching_factor
 
 __all__ = ["parse_tasks", "run_continual", "synapse_changes", "ContinualBackprop", "continual_markdown",
            "write_continual_outputs"]
@@ -226,12 +227,11 @@ class ContinualBackprop:
         masks = {**masks, "W2": full_masks["W2"]}
         inner.params_ = {k: np.array(v, dtype=np.float32) for k, v in params.items()}
         before = getattr(self, "_taught_before", np.zeros(inner.classes_.size, dtype=bool))
-        new, old = np.setdiff1d(taught, np.flatnonzero(before)), np.flatnonzero(before)
-        if self.session_scaling and new.size and old.size:
-            norms = np.linalg.norm(inner.params_["W2"], axis=0)
-            factor = norms[old].mean() / norms[new].mean()
-            inner.params_["W2"][:, new] *= factor
-            inner.params_["b2"][new] *= factor
+        if self.session_scaling:
+            new, factor = norm_matching_factor(np.linalg.norm(inner.params_["W2"], axis=0), taught, before)
+            if factor is not None:
+                inner.params_["W2"][:, new] *= factor
+                inner.params_["b2"][new] *= factor
         before[taught] = True
         self._taught_before = before
         inner.masks_ = {k: np.asarray(v, dtype=bool) for k, v in masks.items()}

@@ -9,7 +9,7 @@ import numpy as np
 
 __all__ = [
     "select_winners", "instar_update", "homeostatic_bias_update", "rewiring_event", "keep_strongest",
-    "cross_entropy", "node_perturbation_update", "weight_perturbation_update", "hebbian_output_update",
+    "synapse_upkeep", "norm_matching_factor", "cross_entropy", "node_perturbation_update", "weight_perturbation_update", "hebbian_output_update",
 ]
 
 
@@ -197,6 +197,32 @@ def rewiring_event(hidden_weights, nonsilent, random, *, elimination_threshold, 
     new_weights = np.where(keep, hidden_weights, 0.0).astype(hidden_weights.dtype)
     new_weights[grow] = growth_weight
     return new_weights, keep | grow, int(grow.sum()), eliminated
+
+
+def norm_matching_factor(norms, taught, taught_before):
+    """Common factor that gives newly taught output units the mean weight norm of earlier ones.
+
+    Parameters
+    ----------
+    norms : numpy.ndarray, shape (n_outputs,)
+        Weight norm of each output unit.
+    taught : numpy.ndarray of int
+        Output units taught in the session that just ended.
+    taught_before : numpy.ndarray of bool, shape (n_outputs,)
+        Output units taught in earlier sessions.
+
+    Returns
+    -------
+    (new, factor) : (numpy.ndarray of int, float or None)
+        The units in ``taught`` no earlier session taught, and
+        ``mean(norms[old]) / mean(norms[new])``, or None if there are no new
+        or no old units, or the new ones have no weights.
+    """
+    old = np.flatnonzero(taught_before)
+    new = np.setdiff1d(taught, old)
+    if not (new.size and old.size) or norms[new].mean() <= 0:
+        return new, None
+    return new, float(norms[old].mean() / norms[new].mean())
 
 
 def cross_entropy(potentials, targets):

@@ -175,9 +175,7 @@ class Brian2Classifier(StructuralPlasticityClassifier):
         r, h = rule.rewiring, rule.homeostasis
         seed = int(self._rng.integers(2 ** 31))
         start = s["presentations"]
-        if s.get("input_sum") is not None:
-            s["input_sum"] += X[order].sum(axis=0, dtype=np.float64)
-            s["inputs_seen"] += len(order)
+        training.record_inputs(s, X[order])
         with brian2_target(self.target, self.build_dir):
             if self.mode == "rate":
                 events = run_rate_hidden(s, X, order, gamma=h.strength, tau_h=h.time_constant, period=r.period,

@@ -376,11 +376,10 @@ class StructuralPlasticityClassifier:
         s["elapsed_seconds"] += time.perf_counter() - started
         if s["epoch"] >= self.epochs and not s.get("session_closed", True):
             s["session_closed"] = True
-            if s.get("taught_before") is not None:
+            if s.get("taught_before") is not None:  # absent in states saved before sessions were tracked
                 if rule.output.session_scaling:
                     s["session_scaling_factor"] = training.scale_new_outputs(s, taught)
-                else:
-                    s["taught_before"][taught] = True
+                s["taught_before"][taught] = True
         self._features = None  # the cached hidden activity of the training set is large; recomputed if needed
         self._export()
         return self

@@ -18,17 +18,22 @@ import numpy as np
 
 from ...rule import updates
 
-__all__ = ["hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "scale_new_outputs",
+__all__ = ["record_inputs", "hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "scale_new_outputs",
            "record_event"]
 
 F32 = np.float32
 
 
-def hidden_batch(state, X, rule, in_consolidation):
-    """Present one batch to the hidden layer and apply the instar and homeostatic updates."""
-    if state.get("input_sum") is not None:
+def record_inputs(state, X):
+    """Add presented images to the running mean activity of each input (for ``activity_cost``)."""
+    if state.get("input_sum") is not None:  # absent in states saved before the activity cost existed
         state["input_sum"] += X.sum(axis=0, dtype=np.float64)
         state["inputs_seen"] += X.shape[0]
+
+
+def hidden_batch(state, X, rule, in_consolidation):
+    """Present one batch to the hidden layer and apply the instar and homeostatic updates."""
+    record_inputs(state, X)
     winners = updates.select_winners(state["W"], X, state["conscience"])
     wins = np.bincount(winners, minlength=state["W"].shape[0]).astype(F32)
     state["counts"] += wins
@@ -144,18 +149,12 @@ def scale_new_outputs(state, taught):
     and bias) so that their mean effective weight norm matches that of the
     units earlier sessions taught.
     """
-    before = state["taught_before"]
-    new = np.setdiff1d(taught, np.flatnonzero(before))
-    old = np.flatnonzero(before)
-    factor = None
-    if new.size and old.size:
-        effective = state["V"] / (state["act_std"][:, None] if state["act_std"] is not None else 1.0)
-        norms = np.linalg.norm(effective, axis=0)
-        if norms[new].mean() > 0:
-            factor = float(norms[old].mean() / norms[new].mean())
-            state["V"][:, new] *= F32(factor)
-            state["b"][new] *= F32(factor)
-    before[taught] = True
+    std = state["act_std"][:, None] if state["act_std"] is not None else 1.0
+    norms = np.linalg.norm(state["V"] / std, axis=0)
+    new, factor = updates.norm_matching_factor(norms, taught, state["taught_before"])
+    if factor is not None:
+        state["V"][:, new] *= F32(factor)
+        state["b"][new] *= F32(factor)
     return factor
 
 
