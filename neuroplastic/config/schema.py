@@ -78,10 +78,17 @@ class NetworkSpec:
 class TrainingSpec:
     """How long and in what batches to train, and the seed.
 
+    Each phase of the schedule (:mod:`neuroplastic.rule.schedule`) has its
+    own number of passes over the training images.
+
     Parameters
     ----------
-    epochs : int
-        Passes over the training images.
+    hidden_epochs : int
+        Passes of the hidden phase: the hidden layer develops by growth,
+        elimination and instar learning; the readout does not learn yet.
+    readout_epochs : int
+        Passes of the readout phase: the readout learns by perturbation while
+        hidden turnover goes on.
     batch_size : int
         Presentations per vectorized update.
     seed : int
@@ -91,13 +98,21 @@ class TrainingSpec:
         Presentations between checkpoints of an interrupted-safe run.
     """
 
-    epochs: int = 1
+    hidden_epochs: int = 1
+    readout_epochs: int = 20
     batch_size: int = 100
     seed: int = 0
     checkpoint_every: int = 10_000
 
+    @property
+    def epochs(self):
+        """Passes over the training images in one session (all phases)."""
+        return self.hidden_epochs + self.readout_epochs
+
     def validate(self):
-        for name in ("epochs", "batch_size", "checkpoint_every"):
+        if self.hidden_epochs < 0:
+            raise ConfigError("hidden_epochs", f"must be a non-negative integer, got {self.hidden_epochs}")
+        for name in ("readout_epochs", "batch_size", "checkpoint_every"):
             value = getattr(self, name)
             if value <= 0:
                 raise ConfigError(name, f"must be a positive integer, got {value}")
@@ -114,3 +129,10 @@ class ModelDefinition:
     data: DataSpec = field(default_factory=DataSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     rule: RuleParams = field(default_factory=RuleParams)
+
+    #: Inputs of the bundled data sets (28 x 28 pixels); other IDX folders are checked when training starts.
+    MNIST_INPUTS = 784
+
+    def validate(self):
+        if self.data.dataset in ("mnist", "mnist-sample"):
+            self.rule.check_sizes(self.MNIST_INPUTS, self.network.n_hidden)

@@ -19,4 +19,5 @@ def make_learner(model):
     """
     return StructuralPlasticityClassifier.from_params(
         model.rule, n_hidden=model.network.n_hidden, activation=model.network.activation,
-        epochs=model.training.epochs, batch_size=model.training.batch_size, random_state=model.training.seed)
+        hidden_epochs=model.training.hidden_epochs,
+        readout_epochs=model.training.readout_epochs, batch_size=model.training.batch_size, random_state=model.training.seed)

@@ -13,7 +13,8 @@ import scipy.sparse as sp
 from ..errors import ConfigError
 
 __all__ = ["ACTIVATIONS", "DISTANCE_ACTIVATIONS", "hidden_activity", "synaptic_input", "triangle", "triangle_squared",
-           "squared_distance_triangle", "paper_sigmoid", "relu", "sigmoid", "squared_norm_bias"]
+           "squared_distance_triangle", "paper_sigmoid", "relu", "sigmoid", "squared_norm_bias",
+           "activity_from_sums"]
 
 
 def synaptic_input(X, hidden_weights):
@@ -40,7 +41,7 @@ def relu(X, hidden_weights, hidden_bias):
     -----
     h_j = max(0, w_j . x + b_j)
     """
-    return np.maximum(0.0, synaptic_input(X, hidden_weights) + hidden_bias)
+    return _relu(synaptic_input(X, hidden_weights), None, hidden_bias)
 
 
 def sigmoid(X, hidden_weights, hidden_bias):
@@ -50,8 +51,7 @@ def sigmoid(X, hidden_weights, hidden_bias):
     -----
     h_j = 1 / (1 + exp(-(w_j . x + b_j)))
     """
-    u = synaptic_input(X, hidden_weights) + hidden_bias
-    return 0.5 * (1.0 + np.tanh(0.5 * u))
+    return _sigmoid(synaptic_input(X, hidden_weights), None, hidden_bias)
 
 
 def paper_sigmoid(X, hidden_weights, hidden_bias, gain=1.0):
@@ -62,8 +62,7 @@ def paper_sigmoid(X, hidden_weights, hidden_bias, gain=1.0):
     u_j = gain * (w_j . x + b_j);  h_j = max(0, 2 sigmoid(u_j) - 1) = max(0, tanh(u_j / 2))
     (Stricker, Röhrbein and Knoblauch 2024).
     """
-    u = gain * (synaptic_input(X, hidden_weights) + hidden_bias)
-    return np.maximum(0.0, np.tanh(0.5 * u))
+    return _paper_sigmoid(synaptic_input(X, hidden_weights), None, hidden_bias, gain)
 
 
 def triangle(X, hidden_weights, hidden_bias, power=1.0):
@@ -90,10 +89,25 @@ def triangle(X, hidden_weights, hidden_bias, power=1.0):
     Needs only the synaptic sum, a per-unit bias and a population-mean
     inhibition (Coates, Lee and Ng 2011, "triangle" k-means features).
     """
-    squared = synaptic_input(X, hidden_weights)
-    squared *= -2.0
-    squared += hidden_bias
-    squared += np.einsum("ij,ij->i", X, X)[:, None]
+    return _triangle(synaptic_input(X, hidden_weights), np.einsum("ij,ij->i", X, X), hidden_bias, power)
+
+
+def _relu(u, x2, bias):
+    return np.maximum(0.0, u + bias)
+
+
+def _sigmoid(u, x2, bias):
+    return 0.5 * (1.0 + np.tanh(0.5 * (u + bias)))
+
+
+def _paper_sigmoid(u, x2, bias, gain=1.0):
+    return np.maximum(0.0, np.tanh(0.5 * gain * (u + bias)))
+
+
+def _triangle(u, x2, bias, power=1.0):
+    squared = u * -2.0
+    squared += bias
+    squared += x2[:, None]
     np.maximum(squared, 0.0, out=squared)
     distance = np.sqrt(squared, out=squared)
     mean = distance.mean(axis=1, keepdims=True)
@@ -114,6 +128,10 @@ def triangle_squared(X, hidden_weights, hidden_bias):
     return triangle(X, hidden_weights, hidden_bias, power=2.0)
 
 
+def _triangle_squared(u, x2, bias):
+    return _triangle(u, x2, bias, power=2.0)
+
+
 def squared_distance_triangle(X, hidden_weights, hidden_bias):
     """Triangle of squared distances: how much closer than average, in squared distance.
 
@@ -124,8 +142,11 @@ def squared_distance_triangle(X, hidden_weights, hidden_bias):
     synaptic sum, a per-unit bias and one shared inhibition ``mean_k w_k . x``:
     integrate-and-fire neurons compute it without approximation.
     """
-    u = synaptic_input(X, hidden_weights)
-    u -= 0.5 * np.asarray(hidden_bias)
+    return _squared_distance_triangle(synaptic_input(X, hidden_weights), None, hidden_bias)
+
+
+def _squared_distance_triangle(u, x2, bias):
+    u = u - 0.5 * np.asarray(bias)
     u -= u.mean(axis=1, keepdims=True)
     u *= 2.0
     np.maximum(u, 0.0, out=u)
@@ -152,6 +173,40 @@ ACTIVATIONS = {
     "relu": relu,
     "sigmoid": sigmoid,
 }
+
+
+#: The same activations from the synaptic sums ``u = W x``, the inputs' squared norms ``x2`` and the bias.
+_FROM_SUMS = {
+    "triangle": _triangle,
+    "triangle_squared": _triangle_squared,
+    "squared_distance_triangle": _squared_distance_triangle,
+    "paper_sigmoid": _paper_sigmoid,
+    "relu": _relu,
+    "sigmoid": _sigmoid,
+}
+
+
+def activity_from_sums(activation, synaptic_sums, input_norms, hidden_bias, **params):
+    """Hidden activity from already computed synaptic sums (training computes them for the competition anyway).
+
+    Parameters
+    ----------
+    activation : str
+        A key of :data:`ACTIVATIONS`.
+    synaptic_sums : numpy.ndarray, shape (n, n_hidden)
+        ``w_j . x`` of every unit.
+    input_norms : numpy.ndarray, shape (n,)
+        ``||x||^2`` of every input.
+    hidden_bias : numpy.ndarray, shape (n_hidden,)
+    **params
+        Extra parameters of the activation.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n_hidden)
+        Exactly what :func:`hidden_activity` gives for the same weights.
+    """
+    return _FROM_SUMS[activation](synaptic_sums, input_norms, hidden_bias, **params)
 
 
 def hidden_activity(X, hidden_weights, hidden_bias, activation, *, batch_size=2000, **params):

@@ -3,9 +3,9 @@
 A model definition's ``[rule.hidden]``, ``[rule.rewiring]``,
 ``[rule.homeostasis]`` and ``[rule.output]`` tables map onto these classes
 field by field. The network size (``n_hidden``), the activation, the
-number of passes, the batch size and the seed live in the network and
-training specifications, not here. Defaults are the values chosen on the
-validation split of full MNIST (see ``models/*.toml`` for the figures).
+number of passes of each phase, the batch size and the seed live in the
+network and training specifications, not here. Defaults are the values
+chosen on the validation split of full MNIST (see ``models/*.toml``).
 """
 
 from dataclasses import dataclass, field
@@ -26,39 +26,30 @@ def _probability(name, value):
         raise ConfigError(name, f"must be in [0, 1], got {value}")
 
 
+def _budget(name, value):
+    if value is not None and value < 1:
+        raise ConfigError(name, f"must be at least 1, got {value}")
+
+
 @dataclass(frozen=True)
 class HiddenRuleParams:
     """Competitive Hebbian (instar) learning of the input->hidden synapses.
 
     Parameters
     ----------
-    epochs : int
-        Passes over the training images during which the hidden synapses are
-        plastic (dense warm-up). At its end the per-unit synapse budget is
-        imposed by a consolidation event. The output layer learns in the
-        remaining passes of ``[training] epochs``.
-    consolidation_epochs : int
-        Further plastic passes after the budget is imposed, with growth and
-        elimination at every rewiring event (0: none).
     initial_weight_low, initial_weight_high : float
-        Initial efficacies are drawn from U(low, high) (the paper: 0.01, 0.1).
+        Efficacies of a unit's first synapses at uniformly random inputs are
+        drawn from U(low, high) (the paper: 0.01, 0.1).
     initial_win_count : float
         Starting value of each unit's win count; the learning rate of a unit
         is 1 / (its win count), as in online k-means.
     """
 
-    epochs: int = 1
-    consolidation_epochs: int = 0
     initial_weight_low: float = 0.01
     initial_weight_high: float = 0.1
     initial_win_count: float = 1.0
 
     def validate(self):
-        if self.epochs < 1:
-            raise ConfigError("epochs", f"must be a positive integer, got {self.epochs}")
-        if self.consolidation_epochs < 0:
-            raise ConfigError("consolidation_epochs",
-                              f"must be a non-negative integer, got {self.consolidation_epochs}")
         if not 0.0 <= self.initial_weight_low <= self.initial_weight_high:
             raise ConfigError("initial_weight_low", "must satisfy 0 <= initial_weight_low <= initial_weight_high, "
                               f"got {self.initial_weight_low} and {self.initial_weight_high}")
@@ -69,51 +60,98 @@ class HiddenRuleParams:
 
 @dataclass(frozen=True)
 class RewiringParams:
-    """Structural plasticity of the input->hidden synapses.
+    """Structural plasticity of the input->hidden synapses: birth, growth, elimination.
+
+    The layer is sparse from birth: a unit never holds more than
+    ``max_synapses_per_unit`` synapses, and learns which inputs to hold by
+    growing synapses where its own activity coincides with presynaptic
+    activity and losing its weakest ones.
 
     Parameters
     ----------
-    period : int
-        Presentations between rewiring events.
+    max_synapses_per_unit : int
+        Synapse capacity of a unit while the hidden layer develops (the
+        hidden phase): its resource budget at every moment.
     synapses_per_unit : int, optional
-        Resource budget: after the dense warm-up every hidden unit keeps its
-        strongest ``synapses_per_unit`` synapses; ``None`` means no budget.
-    elimination_threshold : float
-        At every event, non-silent synapses with efficacy below this value
-        are eliminated (become silent, weight 0).
+        Budget from the end of the hidden phase on (at most
+        ``max_synapses_per_unit``). At that moment each unit keeps its
+        strongest ``synapses_per_unit`` synapses, a decision that uses only
+        its own synapses. ``None``: the capacity stays the budget.
+    initial_support : {"active", "random"}
+        Where a unit's first synapses form: at inputs active in one training
+        image, drawn with probability proportional to their intensity
+        (activity-dependent synaptogenesis), or at uniformly random inputs.
+    initial_synapses : int, optional
+        Synapses a unit is born with (default: its capacity).
     growth_probability : float
-        At every event, each silent potential synapse becomes non-silent with
-        this probability.
+        Hidden phase: probability that a unit, each time it wins an input,
+        grows a synapse at one input that is active in that image (intensity
+        above ``growth_threshold``) and that it does not yet hold. A unit at
+        its capacity makes room by eliminating its weakest synapse.
+    readout_growth_probability : float
+        The same, once the readout learns (the readout phase): turnover goes
+        on, at the pace the readout can follow.
+    growth_threshold : float
+        Presynaptic activity above which an input counts as active for growth.
     growth_weight : float
-        Efficacy of a newly grown synapse.
+        A grown synapse starts at ``growth_weight * x_i``: a fraction of the
+        presynaptic activity that made it grow.
+    elimination_threshold : float
+        At every rewiring event, synapses with efficacy below this value are
+        eliminated (0: only synapses that decayed to exactly zero).
+    period : int
+        Presentations between rewiring events (threshold elimination, output
+        turnover and the census of synapses).
     activity_cost : float
-        Exponent ``gamma`` of a synapse's upkeep under the budget. The budget
-        keeps each unit's synapses with the largest ``w_ij / (r_i + 0.01)**gamma``,
-        where ``r_i`` is the mean activity of input ``i`` over the images seen
-        so far. Transmission dominates the brain's energy use, and it scales
-        with the presynaptic rate (Attwell and Laughlin 2001). With
-        ``gamma > 0``, a unit therefore keeps the inputs that are active for
-        its pattern but seldom otherwise, and drops the ones that are on for
-        every digit. Every spike of a kept input costs a synaptic operation
-        on hardware. The default 0 ranks by weight alone.
+        Exponent ``gamma`` of a synapse's upkeep. A unit that must make room
+        eliminates the synapse with the smallest ``w_ij / (r_i + 0.01)**gamma``,
+        where ``r_i`` is the running mean activity of input ``i`` (a
+        presynaptic trace). Transmission dominates the brain's energy use, and
+        it scales with the presynaptic rate (Attwell and Laughlin 2001): with
+        ``gamma > 0`` a unit keeps inputs that are active for its pattern but
+        seldom otherwise. The default 0 ranks by weight alone.
     """
 
-    period: int = 10_000
+    max_synapses_per_unit: int = 16
     synapses_per_unit: Optional[int] = None
+    initial_support: Literal["active", "random"] = "active"
+    initial_synapses: Optional[int] = None
+    growth_probability: float = 0.1
+    readout_growth_probability: float = 0.01
+    growth_threshold: float = 0.5
+    growth_weight: float = 0.5
     elimination_threshold: float = 0.0
-    growth_probability: float = 0.0
-    growth_weight: float = 0.05
+    period: int = 10_000
     activity_cost: float = 0.0
 
+    @property
+    def budget(self):
+        """Synapses per unit from the end of the hidden phase on."""
+        return self.max_synapses_per_unit if self.synapses_per_unit is None else self.synapses_per_unit
+
+    @property
+    def n_initial(self):
+        """Synapses a unit is born with."""
+        return self.max_synapses_per_unit if self.initial_synapses is None else self.initial_synapses
+
     def validate(self):
+        _budget("max_synapses_per_unit", self.max_synapses_per_unit)
+        _budget("synapses_per_unit", self.synapses_per_unit)
+        _budget("initial_synapses", self.initial_synapses)
+        for name in ("synapses_per_unit", "initial_synapses"):
+            value = getattr(self, name)
+            if value is not None and value > self.max_synapses_per_unit:
+                raise ConfigError(name, f"must be at most max_synapses_per_unit ({self.max_synapses_per_unit}), "
+                                  f"got {value}")
         if self.period < 1:
             raise ConfigError("period", f"must be a positive integer, got {self.period}")
-        if self.synapses_per_unit is not None and self.synapses_per_unit < 1:
-            raise ConfigError("synapses_per_unit", f"must be a positive integer, got {self.synapses_per_unit}")
+        _probability("growth_probability", self.growth_probability)
+        _probability("readout_growth_probability", self.readout_growth_probability)
+        if not 0.0 <= self.growth_threshold < 1.0:
+            raise ConfigError("growth_threshold", f"must be in [0, 1), got {self.growth_threshold}")
+        _positive("growth_weight", self.growth_weight)
         if self.elimination_threshold < 0:
             raise ConfigError("elimination_threshold", f"must be non-negative, got {self.elimination_threshold}")
-        _probability("growth_probability", self.growth_probability)
-        _positive("growth_weight", self.growth_weight)
         if not self.activity_cost >= 0:
             raise ConfigError("activity_cost", f"must be non-negative, got {self.activity_cost}")
 
@@ -142,7 +180,7 @@ class HomeostasisParams:
 
 @dataclass(frozen=True)
 class OutputRuleParams:
-    """Perturbation learning of the hidden->output synapses (no backprop).
+    """Perturbation learning and structural plasticity of the hidden->output synapses (no backprop).
 
     Parameters
     ----------
@@ -150,7 +188,7 @@ class OutputRuleParams:
         Perturb the output potentials (node perturbation) or the output
         weights (the paper's weight perturbation).
     learning_rate : float
-        Rate at the start of each output phase; it decays linearly to 0.
+        Rate at the start of the readout phase; it decays linearly to 0.
     noise_std : float
         Standard deviation sigma of the Gaussian perturbation.
     n_perturbations : int
@@ -163,24 +201,32 @@ class OutputRuleParams:
         Rate of the optional Hebbian (instar) term ``y_c (h_j - w_jc)``.
     standardize : bool
         Homeostatic gain control of each hidden unit's output: the readout
-        sees ``(h_j - mean_j) / std_j``, measured over the training images
-        once the hidden layer is consolidated. Folded into the saved weights.
-    synapse_budget : int, optional
-        Output structural plasticity: keep the strongest ``synapse_budget``
-        output synapses (by ``|w|``, over the whole layer), then retrain with
-        this mask. ``None`` keeps all.
-    retrain_epochs : int
-        Passes (at the end of training) that retrain the kept output synapses.
+        sees ``(h_j - m_j) / s_j``, where ``m_j`` and ``s_j`` are the unit's
+        own running mean and standard deviation of activity. Folded into the
+        saved weights.
+    gain_time_constant : float
+        Presentations over which ``m_j`` and ``s_j`` are averaged.
+    synapses_per_unit : int, optional
+        Output structural plasticity: each output unit holds at most this
+        many synapses, all through learning. It is born with that many at
+        uniformly random hidden units (weight 0), and at every rewiring
+        event replaces its weakest ones by silent sites whose eligibility
+        is largest. ``None``: every hidden unit connects to every output unit.
+    turnover : float
+        Fraction of an output unit's synapses replaced at a rewiring event at
+        the start of the readout phase; it decays linearly to 0 at its end.
+    eligibility_time_constant : float
+        Presentations over which the eligibility of each potential output
+        synapse (the running mean of its three-factor update: presynaptic
+        activity x the unit's learning signal) is averaged.
     session_scaling : bool
         Synaptic scaling between sessions (continual learning). At the end
         of a session that taught output units never taught before, the
         weights and bias of those units are scaled by one common factor,
         so that their mean weight norm equals that of the units taught in
-        earlier sessions. Output units trained in different sessions never
-        competed, so their scales drift apart. The factor needs one shared
-        set point, the old units' mean norm. This is homeostatic synaptic
-        scaling (Turrigiano 2008) in the form of the weight aligning of Zhao
-        et al. (CVPR 2020). It has no effect on a single session.
+        earlier sessions (homeostatic synaptic scaling, Turrigiano 2008, in
+        the form of the weight aligning of Zhao et al., CVPR 2020). It has
+        no effect on a single session.
     """
 
     method: Literal["node", "weight"] = "node"
@@ -190,8 +236,10 @@ class OutputRuleParams:
     antithetic: bool = True
     hebbian_rate: float = 0.0
     standardize: bool = True
-    synapse_budget: Optional[int] = None
-    retrain_epochs: int = 0
+    gain_time_constant: float = 10_000.0
+    synapses_per_unit: Optional[int] = None
+    turnover: float = 0.1
+    eligibility_time_constant: float = 5_000.0
     session_scaling: bool = False
 
     def validate(self):
@@ -203,12 +251,10 @@ class OutputRuleParams:
             raise ConfigError("n_perturbations", f"must be a positive integer, got {self.n_perturbations}")
         if self.hebbian_rate < 0:
             raise ConfigError("hebbian_rate", f"must be non-negative, got {self.hebbian_rate}")
-        if self.synapse_budget is not None and self.synapse_budget < 1:
-            raise ConfigError("synapse_budget", f"must be a positive integer, got {self.synapse_budget}")
-        if self.retrain_epochs < 0:
-            raise ConfigError("retrain_epochs", f"must be a non-negative integer, got {self.retrain_epochs}")
-        if self.synapse_budget is not None and self.retrain_epochs == 0:
-            raise ConfigError("retrain_epochs", "must be positive when synapse_budget is set")
+        _positive("gain_time_constant", self.gain_time_constant)
+        _budget("synapses_per_unit", self.synapses_per_unit)
+        _probability("turnover", self.turnover)
+        _positive("eligibility_time_constant", self.eligibility_time_constant)
 
 
 @dataclass(frozen=True)
@@ -223,3 +269,21 @@ class RuleParams:
     def validate(self):
         for part in (self.hidden, self.rewiring, self.homeostasis, self.output):
             part.validate()
+
+    def check_sizes(self, n_inputs, n_hidden):
+        """Check the budgets against the network's size.
+
+        Raises
+        ------
+        ConfigError
+            ``rule.rewiring.max_synapses_per_unit`` above the number of inputs, or
+            ``rule.output.synapses_per_unit`` above the number of hidden units.
+        """
+        if self.rewiring.max_synapses_per_unit > n_inputs:
+            raise ConfigError("[rule.rewiring] max_synapses_per_unit",
+                              f"must be at most the number of inputs ({n_inputs}), "
+                              f"got {self.rewiring.max_synapses_per_unit}")
+        budget = self.output.synapses_per_unit
+        if budget is not None and budget > n_hidden:
+            raise ConfigError("[rule.output] synapses_per_unit",
+                              f"must be at most the number of hidden units ({n_hidden}), got {budget}")

@@ -7,24 +7,30 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
-from ...rule.activations import ACTIVATIONS, DISTANCE_ACTIVATIONS, hidden_activity, squared_norm_bias
-from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams
+from ...rule import structural
+from ...rule.activations import ACTIVATIONS, DISTANCE_ACTIVATIONS, hidden_activity
+from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams, RuleParams
+from ...rule.schedule import session_schedule
+from ...rule.state import GainState, Progress, TrainingState, UnitState
 from . import training
-from .checks import check_images as _check_X, column_mean_std as _column_mean_std
+from .checks import check_images as _check_X
 
 __all__ = ["StructuralPlasticityClassifier"]
 
 F32 = np.float32
-_PARAM_NAMES = ("n_hidden", "activation", "activation_params", "epochs", "batch_size", "hidden", "rewiring",
-                "homeostasis", "output", "random_state", "progress")
+_PARAM_NAMES = ("n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs", "batch_size",
+                "hidden", "rewiring", "homeostasis", "output", "random_state", "progress")
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
                "output": OutputRuleParams}
-_ARRAY_KEYS = ("W", "mask", "counts", "win_rate", "conscience", "V", "b", "out_mask", "act_mean", "act_std", "perm",
-               "input_sum", "taught_before")
 
 
 class StructuralPlasticityClassifier:
-    """One hidden layer learnt by competitive Hebbian plasticity with rewiring; perturbation-learnt readout.
+    """One sparse hidden layer learnt by competitive Hebbian plasticity with synapse growth and elimination;
+    a perturbation-learnt readout with its own structural plasticity.
+
+    The hidden layer is sparse from birth: it is stored as the synapses that
+    exist (per-unit slots, :class:`~neuroplastic.rule.state.HiddenSynapses`)
+    and a unit never holds more than ``rewiring.max_synapses_per_unit``.
 
     Parameters
     ----------
@@ -34,9 +40,10 @@ class StructuralPlasticityClassifier:
         Hidden activation (a key of :data:`neuroplastic.rule.activations.ACTIVATIONS`).
     activation_params : dict, optional
         Extra activation parameters (e.g. ``{"gain": 4.0}`` for ``paper_sigmoid``).
-    epochs : int
-        Passes over the training images per session: the hidden-plasticity
-        passes, then the readout passes.
+    hidden_epochs : int
+        Passes of the hidden phase (the hidden layer develops; no readout learning).
+    readout_epochs : int
+        Passes of the readout phase (the readout learns; hidden turnover goes on).
     batch_size : int
         Presentations per vectorized update.
     hidden, rewiring, homeostasis, output : dataclass, optional
@@ -49,9 +56,11 @@ class StructuralPlasticityClassifier:
     Attributes
     ----------
     hidden_weights_ : scipy.sparse.csr_matrix, shape (n_hidden, n_features)
+        The existing input->hidden synapses.
     hidden_bias_ : numpy.ndarray, shape (n_hidden,)
-        For the distance activations (``triangle``, ``triangle_squared``) the squared
-        weight norm; otherwise ``-||w_j||^2 / 2`` (so ``w_j . x + b_j = (||x||^2 - d_j^2) / 2``).
+        For the distance activations (``triangle``, ``triangle_squared``,
+        ``squared_distance_triangle``) the squared weight norm; otherwise
+        ``-||w_j||^2 / 2``.
     output_weights_ : numpy.ndarray, shape (n_classes, n_hidden)
         Effective readout (homeostatic gain folded in); zeros are silent.
     output_bias_ : numpy.ndarray, shape (n_classes,)
@@ -59,17 +68,23 @@ class StructuralPlasticityClassifier:
     n_synapses_ : dict
         Non-silent synapses ``{"hidden", "output", "total"}``.
     history_ : list of dict
-        One record per rewiring event (and per readout event).
+        One record per rewiring event and phase change.
+    dynamics_ : dict
+        The census of synapse dynamics: totals, per-pass turnover, survival
+        curves, lifetimes and weight distributions
+        (:meth:`neuroplastic.rule.census.SynapseCensus.summary`).
     fit_seconds_ : float
         Wall time spent training, summed over interrupted and resumed sessions.
     """
 
-    def __init__(self, *, n_hidden=1000, activation="triangle", activation_params=None, epochs=21, batch_size=100,
-                 hidden=None, rewiring=None, homeostasis=None, output=None, random_state=None, progress=None):
+    def __init__(self, *, n_hidden=1000, activation="triangle", activation_params=None, hidden_epochs=1,
+                 readout_epochs=20, batch_size=100, hidden=None, rewiring=None, homeostasis=None, output=None,
+                 random_state=None, progress=None):
         self.n_hidden = n_hidden
         self.activation = activation
         self.activation_params = activation_params
-        self.epochs = epochs
+        self.hidden_epochs = hidden_epochs
+        self.readout_epochs = readout_epochs
         self.batch_size = batch_size
         self.hidden = hidden
         self.rewiring = rewiring
@@ -98,12 +113,12 @@ class StructuralPlasticityClassifier:
         """Set hyperparameters; ``rule_part__field=value`` replaces one field of a rule dataclass."""
         for key, value in params.items():
             if "__" in key:
-                part, field = key.split("__", 1)
+                part, name = key.split("__", 1)
                 if part not in _RULE_PARTS:
                     raise ConfigError(key, "is not a known hyperparameter")
                 current = getattr(self, part) or _RULE_PARTS[part]()
                 try:
-                    setattr(self, part, dataclasses.replace(current, **{field: value}))
+                    setattr(self, part, dataclasses.replace(current, **{name: value}))
                 except TypeError:
                     raise ConfigError(key, "is not a known hyperparameter") from None
             elif key in _PARAM_NAMES:
@@ -112,8 +127,8 @@ class StructuralPlasticityClassifier:
                 raise ConfigError(key, f"is not a known hyperparameter (known: {', '.join(_PARAM_NAMES)})")
         return self
 
-    def _rule(self):
-        """Validated rule parameters as a simple namespace of the four parts."""
+    def rule_params(self):
+        """The validated rule parameters, as one :class:`~neuroplastic.rule.params.RuleParams`."""
         parts = {}
         for name, kind in _RULE_PARTS.items():
             value = getattr(self, name)
@@ -129,71 +144,65 @@ class StructuralPlasticityClassifier:
                 where = f"rule.{name}.{exc.field}" if exc.field else f"rule.{name}"
                 raise ConfigError(where, exc.reason or str(exc)) from None
             parts[name] = value
-        return type("Rule", (), parts)
+        return RuleParams(**parts)
 
     def _validate_hyperparameters(self):
-        for name in ("n_hidden", "epochs", "batch_size"):
+        for name in ("n_hidden", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ConfigError(name, f"must be a positive integer, got {value!r}")
+        for name in ("hidden_epochs", "readout_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ConfigError(name, f"must be a non-negative integer, got {value!r}")
+        if self.readout_epochs < 1:
+            raise ConfigError("readout_epochs", f"must be at least 1 (the readout must learn), got {self.readout_epochs}")
         if self.activation not in ACTIVATIONS:
             raise ConfigError("activation", f"must be one of {', '.join(sorted(ACTIVATIONS))}, got {self.activation!r}")
-        rule = self._rule()
-        hidden_passes = rule.hidden.epochs + rule.hidden.consolidation_epochs
-        retrain = rule.output.retrain_epochs if rule.output.synapse_budget is not None else 0
-        if self.epochs < hidden_passes + retrain + 1:
-            raise ConfigError("epochs", f"must be at least {hidden_passes + retrain + 1} (hidden passes "
-                              f"{hidden_passes}, readout retrain passes {retrain}, and one readout pass), "
-                              f"got {self.epochs}")
+        rule = self.rule_params()
+        training.check_output_method(rule)
         return rule
 
+    @property
+    def schedule_(self):
+        """The phases of a session (:func:`neuroplastic.rule.schedule.session_schedule`)."""
+        return session_schedule(self._rule, self.hidden_epochs, self.readout_epochs)
+
     # -- state -------------------------------------------------------------
-    def _initial_state(self, n_features, n_classes):
-        rule = self._rule_params
-        H = self.n_hidden
-        low, high = rule.hidden.initial_weight_low, rule.hidden.initial_weight_high
-        return {
-            "W": self._rng.uniform(low, high, size=(H, n_features)).astype(F32),
-            "mask": np.ones((H, n_features), dtype=bool),
-            "counts": np.full(H, rule.hidden.initial_win_count, dtype=F32),
-            "win_rate": np.full(H, 1.0 / H, dtype=F32),
-            "conscience": np.zeros(H, dtype=F32),
-            "V": np.zeros((H, n_classes), dtype=F32),
-            "b": np.zeros(n_classes, dtype=F32),
-            "input_sum": np.zeros(n_features, dtype=np.float64), "inputs_seen": 0,  # presynaptic mean activity
-            "taught_before": np.zeros(n_classes, dtype=bool), "session_closed": False,  # output units of past sessions
-            "out_mask": None, "act_mean": None, "act_std": None, "perm": None,
-            "epoch": 0, "position": 0, "presentations": 0, "since_event": 0, "session_done": 0,
-            "consolidated": False, "hidden_frozen": False, "sparsified": False,
-            "window_loss": 0.0, "window_correct": 0, "window_count": 0, "elapsed_seconds": 0.0,
-        }
+    def _initial_state(self, X, n_classes):
+        rule, rng, H = self._rule, self._rng, self.n_hidden
+        r = rule.rewiring
+        hidden = structural.new_hidden_synapses(
+            rng, H, X.shape[1], capacity=r.max_synapses_per_unit, n_initial=r.n_initial, support=r.initial_support,
+            weight_low=rule.hidden.initial_weight_low, weight_high=rule.hidden.initial_weight_high,
+            growth_weight=r.growth_weight, images=X)
+        return TrainingState(
+            hidden=hidden,
+            readout=structural.new_readout_synapses(rng, H, n_classes, rule.output.synapses_per_unit),
+            units=UnitState(counts=np.full(H, rule.hidden.initial_win_count, dtype=F32),
+                            win_rate=np.full(H, 1.0 / H, dtype=F32), conscience=np.zeros(H, dtype=F32)),
+            gain=GainState(mean=np.zeros(H), var=np.ones(H)),
+            input_trace=X.mean(axis=0, dtype=np.float64),
+            taught_before=np.zeros(n_classes, dtype=bool))
 
     def get_state(self):
         """Everything needed to resume training exactly: a flat dict of arrays and JSON values."""
-        out = {"n_hidden": int(self.n_hidden), "classes": self.classes_.tolist(),
-               "rng_state": self._rng.bit_generator.state, "history": list(self.history_)}
-        for key, value in self._state.items():
-            if key in _ARRAY_KEYS:
-                if value is not None:
-                    out[key] = np.array(value)
-            else:
-                out[key] = value
-        return out
+        arrays, values = self.state_.to_arrays()
+        return {**arrays, "values": _json_ready(values), "n_hidden": int(self.n_hidden),
+                "classes": self.classes_.tolist(), "rng_state": self._rng.bit_generator.state,
+                "history": list(self.history_)}
 
     def set_state(self, state):
         """Restore :meth:`get_state` output (hyperparameters must match those of the saved learner)."""
-        self._rule_params = self._validate_hyperparameters()
+        self._rule = self._validate_hyperparameters()
         if int(state["n_hidden"]) != self.n_hidden:
             raise ConfigError("n_hidden", f"is {self.n_hidden} but the saved state has {state['n_hidden']}")
         self._rng = np.random.default_rng()
         self._rng.bit_generator.state = state["rng_state"]
         self.classes_ = np.asarray(state["classes"])
         self.history_ = [dict(r) for r in state["history"]]
-        self._state = {key: (np.array(state[key]) if key in _ARRAY_KEYS else state[key])
-                       for key in state if key not in ("n_hidden", "classes", "rng_state", "history")}
-        for key in _ARRAY_KEYS:
-            self._state.setdefault(key, None)
-        self._features = None
+        arrays = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
+        self.state_ = TrainingState.from_arrays(arrays, state["values"])
         self._export()
         return self
 
@@ -225,7 +234,7 @@ class StructuralPlasticityClassifier:
         ------
         DataError, ConfigError
         """
-        self._rule_params = self._validate_hyperparameters()
+        self._rule = self._validate_hyperparameters()
         X, y = self._check_training_data(X, y, None if resume_state is None else resume_state.get("classes"))
         if resume_state is not None:
             self.set_state(resume_state)
@@ -239,29 +248,28 @@ class StructuralPlasticityClassifier:
         return self._run(X, y, progress, checkpoint, checkpoint_every, max_presentations)
 
     def partial_fit(self, X, y, classes=None):
-        """One more session (``epochs`` passes of the schedule) on new data, from the current weights.
+        """One more session (the whole schedule) on new data, from the current synapses.
 
         ``classes`` (all classes that will ever be seen) is needed on the first call
         if ``y`` does not contain every class. In every session only the output
         units of the classes present in ``y`` are taught (perturbed, scored and
-        pruned); the others keep their synapses, so a session on new classes does
-        not unlearn the readout of classes it never shows. The hidden layer and
-        the gain control fixed in the first session stay shared.
+        turned over); the others keep their synapses, so a session on new classes
+        does not unlearn the readout of classes it never shows. The hidden layer
+        stays plastic in every session.
         """
-        self._rule_params = self._validate_hyperparameters()
-        if not hasattr(self, "_state"):
+        self._rule = self._validate_hyperparameters()
+        if not hasattr(self, "state_"):
             X, y = self._check_training_data(X, y, None if classes is None else np.unique(classes))
             self._start(X, y, classes)
         else:
             X, y = self._check_training_data(X, y, self.classes_)
-            s = self._state
-            s.update(epoch=0, position=0, session_done=0, consolidated=False, hidden_frozen=False, sparsified=False,
-                     session_closed=False, perm=None, out_mask=None)
-            self._features = None
+            p = self.state_.progress
+            self.state_.progress = Progress(presentations=p.presentations, elapsed_seconds=p.elapsed_seconds)
         return self._run(X, y, None, None, None, None)
 
     def _check_training_data(self, X, y, classes):
-        X = _check_X(X, getattr(self, "_n_features", None) if classes is not None and hasattr(self, "_state") else None)
+        n_features = getattr(self, "n_features_in_", None) if classes is not None and hasattr(self, "state_") else None
+        X = _check_X(X, n_features)
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != X.shape[0]:
             raise DataError(f"labels must be a 1-D array of {X.shape[0]} entries, got shape {y.shape}")
@@ -271,144 +279,134 @@ class StructuralPlasticityClassifier:
             raise DataError(f"labels {unknown.tolist()} are not among the classes {known.tolist()}")
         if known.size < 2:
             raise DataError(f"need at least two classes, got {known.tolist()}")
-        self._y_index = np.searchsorted(known, y)
         return X, y
 
     def _start(self, X, y, classes):
+        self._rule.check_sizes(X.shape[1], self.n_hidden)
         self._rng = np.random.default_rng(self.random_state)
         self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-        self._y_index = np.searchsorted(self.classes_, y)
-        self._n_features = X.shape[1]
-        self._state = self._initial_state(X.shape[1], self.classes_.size)
+        self.n_features_in_ = X.shape[1]
+        self.state_ = self._initial_state(X, self.classes_.size)
         self.history_ = []
-        self._features = None
-
-    def _schedule(self):
-        rule = self._rule_params
-        hidden_passes = rule.hidden.epochs + rule.hidden.consolidation_epochs
-        retrain = rule.output.retrain_epochs if rule.output.synapse_budget is not None else 0
-        return hidden_passes, self.epochs - hidden_passes - retrain, retrain
-
-    def _readout_features(self, X):
-        """Hidden activity of the training images (computed once per session), standardised."""
-        if self._features is None or self._features[0] is not X:
-            self._export_hidden()
-            F = hidden_activity(X, self.hidden_weights_, self.hidden_bias_, self.activation,
-                                **(self.activation_params or {}))
-            s = self._state
-            if s["act_mean"] is None:
-                if self._rule_params.output.standardize:
-                    s["act_mean"], s["act_std"] = _column_mean_std(F)
-                else:
-                    s["act_mean"] = np.zeros(F.shape[1], F32)
-                    s["act_std"] = np.ones(F.shape[1], F32)
-            F -= s["act_mean"]
-            F /= s["act_std"]
-            self._features = (X, F)
-        return self._features[1]
 
     def _run(self, X, y, progress, checkpoint, checkpoint_every, max_presentations):
         progress = progress or self.progress
-        rule, s, rng = self._rule_params, self._state, self._rng
-        self._n_features = X.shape[1]
+        rule, state, rng = self._rule, self.state_, self._rng
+        p, census = state.progress, state.census
+        self.n_features_in_ = X.shape[1]
         y_index = np.searchsorted(self.classes_, y)
         taught = np.unique(y_index)  # output units of classes absent from this session's data are not taught
+        taught_arg = None if taught.size == self.classes_.size else taught
+        phases = self.schedule_
         N, B = X.shape[0], self.batch_size
-        hidden_passes, dense_out, retrain = self._schedule()
         batches_per_pass = -(-N // B)
-        total = self.epochs * N
+        total = sum(ph.epochs for ph in phases) * N
         started = time.perf_counter()
-        while s["epoch"] < self.epochs:
-            e = s["epoch"]
-            if s["position"] == 0:
-                if e >= rule.hidden.epochs and not s["consolidated"]:
-                    # end of the dense warm-up: impose the per-unit synapse budget
-                    grown, eliminated = training.consolidate(s, rng, rule)
-                    s["consolidated"] = True
-                    training.record_event(self, "consolidation", grown, eliminated)
-                if e >= hidden_passes and not s["hidden_frozen"]:
-                    # end of hidden plasticity: synapses grown since the last event must fit the budget too
-                    if rule.hidden.consolidation_epochs > 0:
-                        grown, eliminated = training.consolidate(s, rng, rule)
-                        training.record_event(self, "consolidation", grown, eliminated)
-                    s["hidden_frozen"] = True
-                if retrain and e >= hidden_passes + dense_out and not s["sparsified"]:
-                    s["sparsified"] = True
-                    eliminated = training.sparsify_output(s, rule.output.synapse_budget, taught)
-                    training.record_event(self, "output_sparsification", 0, eliminated)
-                s["perm"] = rng.permutation(N)
-            index = s["perm"][s["position"]:s["position"] + B]
-            if e < hidden_passes:
-                training.hidden_batch(s, X[index], rule, e >= rule.hidden.epochs)
-            else:
-                F = self._readout_features(X)
-                phase_start, phase_len = (hidden_passes, dense_out) if e < hidden_passes + dense_out else (
-                    hidden_passes + dense_out, retrain)
-                step = (e - phase_start) * batches_per_pass + s["position"] // B
-                rate = rule.output.learning_rate * (1.0 - step / (phase_len * batches_per_pass))
-                loss, correct = training.output_batch(s, F[index], y_index[index], rng, rule, rate, taught)
-                s["window_loss"] += loss
-                s["window_correct"] += correct
-                s["window_count"] += len(index)
+        while p.phase < len(phases):
+            phase = phases[p.phase]
+            if p.started_phase != p.phase:
+                self._open_phase(phase)
+            if p.position == 0:
+                p.perm = rng.permutation(N)
+                census.start_epoch(p.presentations, state.hidden)
+            index = p.perm[p.position:p.position + B]
+            readout_fraction = ((p.epoch * batches_per_pass + p.position // B) / (phase.epochs * batches_per_pass)
+                                if phase.readout_learns else 0.0)
+            loss, correct = training.learn_batch(
+                state, X[index], y_index[index], rule, phase, rng, activation=self.activation,
+                activation_params=self.activation_params, learning_rate=rule.output.learning_rate * (1.0 - readout_fraction),
+                taught=taught_arg)
             done = len(index)
-            s["position"] += done
-            s["presentations"] += done
-            s["session_done"] += done
-            s["since_event"] += done
-            if s["since_event"] >= rule.rewiring.period:
-                s["since_event"] = 0
-                if e < hidden_passes:
-                    grown, eliminated = training.rewire(s, rng, rule, with_budget=e >= rule.hidden.epochs)
-                    training.record_event(self, "rewiring", grown, eliminated)
-                else:
-                    training.record_event(self, "readout")
-            if s["position"] >= N:
-                s["position"] = 0
-                s["epoch"] += 1
+            p.window_loss += loss
+            p.window_correct += correct
+            p.window_count += done if phase.readout_learns else 0
+            p.position += done
+            p.presentations += done
+            p.session_done += done
+            p.since_event += done
+            if p.since_event >= rule.rewiring.period:
+                p.since_event = 0
+                turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
+                training.rewiring_event(state, rule, turnover, taught_arg)
+                self._record(phase.name)
+            if p.position >= N:
+                p.position = 0
+                p.epoch += 1
+                census.end_epoch(len(census.epochs) + 1, phase.name, p.presentations, state.hidden)
+                if p.epoch >= phase.epochs:
+                    p.epoch = 0
+                    p.phase += 1
             if progress is not None:
-                progress(s["session_done"], total, int(s["mask"].sum()))
-            if checkpoint is not None and checkpoint_every and s["session_done"] % checkpoint_every < done:
-                s["elapsed_seconds"] += time.perf_counter() - started
+                progress(p.session_done, total, state.hidden.count())
+            if checkpoint is not None and checkpoint_every and p.session_done % checkpoint_every < done:
+                p.elapsed_seconds += time.perf_counter() - started
                 started = time.perf_counter()
                 checkpoint(self.get_state())
-            if max_presentations is not None and s["session_done"] >= max_presentations and s["epoch"] < self.epochs:
+            if max_presentations is not None and p.session_done >= max_presentations and p.phase < len(phases):
                 break
-        s["elapsed_seconds"] += time.perf_counter() - started
-        if s["epoch"] >= self.epochs and not s.get("session_closed", True):
-            s["session_closed"] = True
-            if s.get("taught_before") is not None:  # absent in states saved before sessions were tracked
-                if rule.output.session_scaling:
-                    s["session_scaling_factor"] = training.scale_new_outputs(s, taught)
-                s["taught_before"][taught] = True
-        self._features = None  # the cached hidden activity of the training set is large; recomputed if needed
+        p.elapsed_seconds += time.perf_counter() - started
+        if p.phase >= len(phases) and not p.session_closed:
+            p.session_closed = True
+            if rule.output.session_scaling:
+                state.session_scaling_factor = training.scale_new_outputs(state, taught, self._gain()[1])
+            state.taught_before[taught] = True
         self._export()
         return self
 
+    def _open_phase(self, phase):
+        """Start a phase: consolidate the hidden layer to the phase's budget (a local, per-unit decision)."""
+        state = self.state_
+        state.progress.started_phase = state.progress.phase
+        if phase.hidden_budget < state.hidden.capacity:
+            state.hidden, lifetimes = structural.consolidate(state.hidden, phase.hidden_budget,
+                                                             state.progress.presentations,
+                                                             training.upkeep(state, self._rule))
+            state.census.record_elimination(lifetimes)
+            self._record(f"{phase.name} start")
+
+    def _record(self, phase):
+        """Append one record to ``history_`` and reset the running loss and accuracy."""
+        state = self.state_
+        p = state.progress
+        grown, eliminated, out_grown, out_eliminated = state.census.take_counts()
+        n = p.window_count
+        hidden = state.hidden.count()
+        self.history_.append({
+            "event": len(self.history_), "phase": phase, "presentations": int(p.presentations),
+            "nonsilent_hidden": hidden, "nonsilent_output": state.readout.count(),
+            "max_hidden_per_unit": int(state.hidden.per_unit().max()),
+            "max_output_per_unit": int(state.readout.per_unit().max()),
+            "grown": int(grown), "eliminated": int(eliminated),
+            "turnover": float(eliminated / (hidden + eliminated - grown)) if hidden + eliminated - grown > 0 else 0.0,
+            "output_grown": int(out_grown), "output_eliminated": int(out_eliminated),
+            "loss": float(p.window_loss / n) if n else None,
+            "train_accuracy": float(p.window_correct / n) if n else None,
+        })
+        p.window_loss, p.window_correct, p.window_count = 0.0, 0, 0
+
     # -- learned state -----------------------------------------------------
-    def _export_hidden(self):
-        s = self._state
-        W = sp.csr_matrix(np.where(s["mask"], s["W"], 0.0).astype(F32))
-        W.eliminate_zeros()
-        self.hidden_weights_ = W
-        norm = squared_norm_bias(W).astype(F32)
-        self.hidden_bias_ = norm if self.activation in DISTANCE_ACTIVATIONS else (-0.5 * norm).astype(F32)
+    def _gain(self):
+        gain = self.state_.gain
+        if self._rule.output.standardize and gain.started:
+            return gain.mean.astype(F32), gain.std()
+        return np.zeros(self.n_hidden, F32), np.ones(self.n_hidden, F32)
 
     def _export(self):
         """Public learned attributes from the training state (gain control folded into the readout)."""
-        s = self._state
-        self._export_hidden()
-        V = s["V"]
-        if s["act_mean"] is not None:
-            effective = V / s["act_std"][:, None]
-            self.output_weights_ = np.ascontiguousarray(effective.T, dtype=F32)
-            self.output_bias_ = (s["b"] - s["act_mean"] @ effective).astype(F32)
-        else:
-            self.output_weights_ = np.ascontiguousarray(V.T, dtype=F32)
-            self.output_bias_ = s["b"].astype(F32).copy()
-        hidden = int(self.hidden_weights_.count_nonzero())
+        state = self.state_
+        W = state.hidden.to_csr()
+        self.hidden_weights_ = W
+        norm = state.hidden.squared_norm().astype(F32)
+        self.hidden_bias_ = norm if self.activation in DISTANCE_ACTIVATIONS else (-0.5 * norm).astype(F32)
+        mean, std = self._gain()
+        effective = state.readout.weight / std[:, None]
+        self.output_weights_ = np.ascontiguousarray(effective.T, dtype=F32)
+        self.output_bias_ = (state.readout.bias - mean @ effective).astype(F32)
+        hidden = int(W.count_nonzero())
         output = int(np.count_nonzero(self.output_weights_))
         self.n_synapses_ = {"hidden": hidden, "output": output, "total": hidden + output}
-        self.fit_seconds_ = float(s["elapsed_seconds"])
+        self.dynamics_ = state.census.summary()
+        self.fit_seconds_ = float(state.progress.elapsed_seconds)
 
     # -- inference ---------------------------------------------------------
     def _check_fitted(self):
@@ -416,7 +414,7 @@ class StructuralPlasticityClassifier:
             raise ConfigError("StructuralPlasticityClassifier is not fitted yet; call fit(X, y) first")
 
     def hidden_activity(self, X):
-        """Hidden activity from the sparse non-silent synapses."""
+        """Hidden activity from the existing synapses."""
         self._check_fitted()
         X = _check_X(X, self.hidden_weights_.shape[1])
         return hidden_activity(X, self.hidden_weights_, self.hidden_bias_, self.activation,
@@ -452,3 +450,14 @@ class StructuralPlasticityClassifier:
             activation=self.activation, classes=self.classes_.copy(),
             activation_params=dict(self.activation_params or {}),
             metadata={"engine": "vectorized", "n_synapses": dict(self.n_synapses_)})
+
+
+def _json_ready(value):
+    """Nested values with NumPy scalars turned into Python ones."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,113 +1,107 @@
-"""One batch of each learning phase, and the events between them.
+"""One batch of the schedule, executed on the typed training state with NumPy.
 
-The schedule of one training session (``epochs`` passes over the data):
-
-1. hidden passes (``hidden.epochs`` dense warm-up, then
-   ``hidden.consolidation_epochs`` under the synapse budget): winner-take-all
-   instar learning with a conscience bias; a rewiring event every
-   ``rewiring.period`` presentations;
-2. consolidation events that impose the per-unit synapse budget: one at the
-   end of the warm-up, and (if there were consolidation passes) one at the
-   end of hidden plasticity, without growth;
-3. output passes: perturbation learning of the readout on the (frozen)
-   hidden activity; with an output synapse budget, the last
-   ``output.retrain_epochs`` passes retrain the strongest synapses only.
+A batch runs the whole rule once: the sparse dendritic sums of every
+hidden unit, the winner-take-all competition with its conscience bias, the
+instar update of the winners' synapses, activity-dependent growth, the
+homeostatic variables, and (in the readout phase) the perturbation update
+of the readout. The sums the competition needs also give the hidden
+activity, so the readout costs no second pass over the hidden synapses.
+See :mod:`neuroplastic.rule.schedule` for the order of phases and events.
 """
 
 import numpy as np
 
-from ...rule import updates
+from ...errors import ConfigError
+from ...rule import structural, updates
+from ...rule.activations import DISTANCE_ACTIVATIONS, activity_from_sums
 
-__all__ = ["record_inputs", "hidden_batch", "output_batch", "upkeep", "rewire", "consolidate", "sparsify_output", "scale_new_outputs",
-           "record_event"]
+__all__ = ["dendritic_sums", "learn_batch", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
+           "check_output_method"]
 
 F32 = np.float32
 
 
-def record_inputs(state, X):
-    """Add presented images to the running mean activity of each input (for ``activity_cost``)."""
-    if state.get("input_sum") is not None:  # absent in states saved before the activity cost existed
-        state["input_sum"] += X.sum(axis=0, dtype=np.float64)
-        state["inputs_seen"] += X.shape[0]
-
-
-def hidden_batch(state, X, rule, in_consolidation):
-    """Present one batch to the hidden layer and apply the instar and homeostatic updates."""
-    record_inputs(state, X)
-    winners = updates.select_winners(state["W"], X, state["conscience"])
-    wins = np.bincount(winners, minlength=state["W"].shape[0]).astype(F32)
-    state["counts"] += wins
-    rows, increment = updates.instar_update(state["W"], state["mask"], X, winners, 1.0 / state["counts"])
-    block = state["W"][rows] + increment
-    np.maximum(block, 0.0, out=block)
-    state["W"][rows] = block
-    if rule.homeostasis.strength > 0:
-        state["win_rate"], state["conscience"] = updates.homeostatic_bias_update(
-            state["win_rate"], wins, X.shape[0], rule.homeostasis.time_constant, rule.homeostasis.strength)
+def dendritic_sums(hidden, X):
+    """``w_j . x`` of every unit for a batch, from the existing synapses only; shape (batch, n_hidden)."""
+    return np.asarray((hidden.slot_matrix() @ X.T).T, dtype=F32)
 
 
 def upkeep(state, rule):
-    """Upkeep cost of a synapse from each input (None when ``activity_cost`` is 0 or nothing was seen)."""
-    if rule.rewiring.activity_cost == 0 or state.get("input_sum") is None or not state.get("inputs_seen"):
+    """Upkeep of a synapse from each input (None when ``activity_cost`` is 0)."""
+    if rule.rewiring.activity_cost == 0:
         return None
-    return updates.synapse_upkeep(state["input_sum"] / state["inputs_seen"], rule.rewiring.activity_cost)
+    return updates.synapse_upkeep(state.input_trace, rule.rewiring.activity_cost)
 
 
-def rewire(state, rng, rule, with_budget, with_growth=True):
-    """A rewiring event on the input->hidden synapses; returns (grown, eliminated)."""
+def _hidden_bias(activation, squared_norm):
+    return squared_norm if activation in DISTANCE_ACTIVATIONS else -0.5 * squared_norm
+
+
+def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params, learning_rate, taught):
+    """Present one batch: hidden learning and growth, gain control, and the readout update in its phase.
+
+    Returns
+    -------
+    (loss, correct) : (float, int)
+        Summed clean cross-entropy and correct predictions of the readout
+        (0, 0 when the readout does not learn in this phase).
+    """
+    hidden, units, census = state.hidden, state.units, state.census
+    B = X.shape[0]
+    rate = min(1.0, B / rule.homeostasis.time_constant)
+    state.input_trace += rate * (X.mean(axis=0, dtype=np.float64) - state.input_trace)
+    sums = dendritic_sums(hidden, X)
+    squared_norm = hidden.squared_norm()
+    winners = np.argmin(squared_norm + units.conscience - 2.0 * sums, axis=1)
+    activity = activity_from_sums(activation, sums, np.einsum("ij,ij->i", X, X),
+                                  _hidden_bias(activation, squared_norm).astype(F32), **(activation_params or {}))
+    wins = structural.instar_step(hidden, units.counts, X, winners)
+    if rule.homeostasis.strength > 0:
+        units.win_rate, units.conscience = updates.homeostatic_bias_update(
+            units.win_rate, wins, B, rule.homeostasis.time_constant, rule.homeostasis.strength)
+    now = state.progress.presentations + B
     r = rule.rewiring
-    W, mask, grown, eliminated = updates.rewiring_event(
-        state["W"], state["mask"], rng, elimination_threshold=r.elimination_threshold,
-        growth_probability=r.growth_probability if with_growth else 0.0, growth_weight=r.growth_weight,
-        synapses_per_unit=r.synapses_per_unit if with_budget else None, upkeep=upkeep(state, rule))
-    state["W"], state["mask"] = W, mask
-    return grown, eliminated
+    grown, lifetimes = structural.grow_at_active_inputs(
+        hidden, rng, X, winners, probability=phase.growth_probability, threshold=r.growth_threshold,
+        growth_weight=r.growth_weight, now=now, upkeep=upkeep(state, rule))
+    census.record_growth(grown)
+    census.record_elimination(lifetimes)
+    _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
+    if not phase.readout_learns:
+        return 0.0, 0
+    if rule.output.standardize:
+        activity -= state.gain.mean.astype(F32)
+        activity /= state.gain.std()
+    eligibility_rate = min(1.0, B / rule.output.eligibility_time_constant)
+    return readout_batch(state.readout, activity, y, rng, rule.output, learning_rate, eligibility_rate, taught)
 
 
-def consolidate(state, rng, rule):
-    """End of hidden plasticity: eliminate to the budget, grow nothing."""
-    return rewire(state, rng, rule, with_budget=True, with_growth=False)
+def _update_gain(gain, activity, rate):
+    mean = activity.mean(axis=0, dtype=np.float64)
+    var = activity.var(axis=0, dtype=np.float64)
+    if not gain.started:
+        gain.mean[:], gain.var[:] = mean, var
+        gain.started = True
+        return
+    gain.var += rate * (var + (mean - gain.mean) ** 2 * (1.0 - rate) - gain.var)
+    gain.mean += rate * (mean - gain.mean)
 
 
-def sparsify_output(state, budget, taught=None):
-    """Output structural plasticity: keep the ``budget`` strongest readout synapses; returns eliminated.
+def readout_batch(readout, H, y, rng, o, learning_rate, eligibility_rate, taught=None):
+    """Perturbation update of the output synapses that exist; eligibility of all potential ones.
 
-    With ``taught`` (indices of the output units taught this session) only
-    those units' synapses compete, for their share of the budget
-    (``budget * len(taught) / n_outputs``); the other units keep theirs.
+    ``taught`` (sorted output-unit indices) restricts the teaching signal to
+    those units: the others get no perturbation and no loss term, so their
+    synapses do not change (a continual-learning session does not unlearn
+    classes it never shows). ``None`` teaches every output unit.
+
+    Returns
+    -------
+    (loss, correct) : (float, int)
     """
-    V = state["V"]
-    before = int(np.count_nonzero(V))
-    if taught is None or taught.size == V.shape[1]:
-        keep = updates.keep_strongest(np.abs(V), budget, axis=None)
-    else:
-        keep = V != 0
-        share = int(round(budget * taught.size / V.shape[1]))
-        keep[:, taught] = updates.keep_strongest(np.abs(V[:, taught]), share, axis=None)
-    state["out_mask"] = keep
-    state["V"] = np.where(keep, V, 0.0).astype(F32)
-    return before - int(keep.sum())
-
-
-def output_batch(state, H, y, rng, rule, learning_rate, taught=None):
-    """Present one batch of hidden activity to the readout; perturbation update. Returns (loss, correct).
-
-    ``taught`` (indices of output units, sorted) restricts the teaching signal
-    to the output units of the classes in the session's data: the others get
-    no perturbation and no loss term, so their synapses do not change (a
-    continual-learning session does not unlearn the classes it never shows).
-    ``None`` teaches every output unit.
-    """
-    if taught is not None and taught.size < state["V"].shape[1]:
-        sub = {"V": state["V"][:, taught], "b": state["b"][taught], "out_mask": None}
-        if state.get("out_mask") is not None:
-            sub["out_mask"] = state["out_mask"][:, taught]
-        loss, correct = output_batch(sub, H, np.searchsorted(taught, y), rng, rule, learning_rate)
-        state["V"][:, taught] = sub["V"]
-        state["b"][taught] = sub["b"]
-        return loss, correct
-    o = rule.output
-    V, b = state["V"], state["b"]
+    cols = np.arange(readout.weight.shape[1]) if taught is None else taught
+    y = np.searchsorted(cols, y)
+    V, b, alive = readout.weight[:, cols], readout.bias[cols], readout.alive[:, cols]
     u = H @ V + b
     clean_loss = updates.cross_entropy(u, y)
     correct = int(np.sum(np.argmax(u, axis=1) == y))
@@ -120,57 +114,51 @@ def output_batch(state, H, y, rng, rule, learning_rate, taught=None):
         else:
             change = updates.cross_entropy(u + noise, targets) - clean_loss
         dV, db = updates.node_perturbation_update(H, noise, change.astype(F32), sigma, learning_rate)
+        readout.eligibility[:, cols] += eligibility_rate * (dV / learning_rate - readout.eligibility[:, cols])
     else:
-        weight_noise = rng.normal(0.0, sigma, size=(K,) + V.shape).astype(F32)
+        weight_noise = rng.normal(0.0, sigma, size=(K,) + V.shape).astype(F32) * alive
         bias_noise = rng.normal(0.0, sigma, size=(K, b.shape[0])).astype(F32)
-        if state.get("out_mask") is not None:
-            weight_noise *= state["out_mask"]
         change = np.empty(K, dtype=F32)
         for k in range(K):
             du = H @ weight_noise[k] + bias_noise[k]
             plus = updates.cross_entropy(u + du, y).mean()
-            minus = updates.cross_entropy(u - du, y).mean() if o.antithetic else None
-            change[k] = 0.5 * (plus - minus) if o.antithetic else plus - clean_loss.mean()
+            change[k] = 0.5 * (plus - updates.cross_entropy(u - du, y).mean()) if o.antithetic else (
+                plus - clean_loss.mean())
         dV, db = updates.weight_perturbation_update(weight_noise, bias_noise, change, sigma, learning_rate)
     if o.hebbian_rate > 0:
         target = np.eye(V.shape[1], dtype=F32)[y]
         dV = dV + updates.hebbian_output_update(V, H, target, o.hebbian_rate)
     V += dV.astype(F32)
-    b += db.astype(F32)
-    if state.get("out_mask") is not None:
-        V *= state["out_mask"]
+    V *= alive
+    readout.weight[:, cols] = V
+    readout.bias[cols] = b + db.astype(F32)
     return float(clean_loss.sum()), correct
 
 
-def scale_new_outputs(state, taught):
-    """Synaptic scaling at the end of a session (``session_scaling``); returns the factor or None.
+def rewiring_event(state, rule, turnover_fraction, taught=None):
+    """Threshold elimination of hidden synapses and turnover of output synapses; counts go to the census."""
+    now = state.progress.presentations
+    state.census.record_elimination(structural.eliminate_weak(state.hidden, rule.rewiring.elimination_threshold, now))
+    grown, eliminated = structural.turn_over_readout(state.readout, rule.output.synapses_per_unit, turnover_fraction,
+                                                     now, units=taught)
+    state.census.record_growth(grown, output=True)
+    state.census.output_eliminated += eliminated
 
-    Output units in ``taught`` that no earlier session taught are scaled (weights
-    and bias) so that their mean effective weight norm matches that of the
-    units earlier sessions taught.
-    """
-    std = state["act_std"][:, None] if state["act_std"] is not None else 1.0
-    norms = np.linalg.norm(state["V"] / std, axis=0)
-    new, factor = updates.norm_matching_factor(norms, taught, state["taught_before"])
+
+def check_output_method(rule):
+    """Output turnover needs a learning signal per output unit, which weight perturbation does not give."""
+    if rule.output.synapses_per_unit is not None and rule.output.method != "node":
+        raise ConfigError("rule.output.synapses_per_unit",
+                          "needs method = 'node': output turnover ranks silent sites by each output unit's "
+                          "own learning signal, which weight perturbation does not provide")
+
+
+def scale_new_outputs(state, taught, gain_std):
+    """Synaptic scaling at the end of a session (``session_scaling``); returns the factor or None."""
+    readout = state.readout
+    norms = np.linalg.norm(readout.weight / gain_std[:, None], axis=0)
+    new, factor = updates.norm_matching_factor(norms, taught, state.taught_before)
     if factor is not None:
-        state["V"][:, new] *= F32(factor)
-        state["b"][new] *= F32(factor)
+        readout.weight[:, new] *= F32(factor)
+        readout.bias[new] *= F32(factor)
     return factor
-
-
-def record_event(clf, phase, grown=0, eliminated=0):
-    """Append one record to ``history_`` and reset the running loss and accuracy."""
-    s = clf._state
-    n = s["window_count"]
-    clf.history_.append({
-        "event": len(clf.history_),
-        "phase": phase,
-        "presentations": int(s["presentations"]),
-        "nonsilent_hidden": int(s["mask"].sum()),
-        "nonsilent_output": int(np.count_nonzero(s["V"])) if s.get("V") is not None else 0,
-        "grown": int(grown),
-        "eliminated": int(eliminated),
-        "loss": float(s["window_loss"] / n) if n else None,
-        "train_accuracy": float(s["window_correct"] / n) if n else None,
-    })
-    s["window_loss"], s["window_correct"], s["window_count"] = 0.0, 0, 0
