@@ -19,6 +19,7 @@ from .config import ModelDefinition, dump_model, load_model, parse_model, with_o
 from .datasets import load_dataset
 from .engines import make_learner
 from .errors import NeuroplasticError
+from .report.dynamics import plot_dynamics
 from .report import plot_receptive_fields, plot_synapses_over_training, plot_weight_distribution, run_report_markdown
 from .runs import RunFolder, default_run_name
 
@@ -59,6 +60,18 @@ def prepare_data(model, data_dir=None):
                         tuple(data.train.images.shape[1:]), description)
 
 
+def _dynamics_summary(dynamics):
+    """The headline figures of the census for metrics.json (the whole census goes to dynamics.json)."""
+    if not dynamics:
+        return None
+    epochs = dynamics["epochs"]
+    return {"grown": dynamics["grown"], "eliminated": dynamics["eliminated"],
+            "mean_lifetime": dynamics["mean_lifetime"],
+            "turnover_per_pass": [e.get("turnover") for e in epochs],
+            "min_turnover_after_first_pass": min((e["turnover"] for e in epochs[1:] if e.get("turnover") is not None),
+                                                 default=None)}
+
+
 def _command_line():
     return "neuroplastic " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
@@ -81,8 +94,8 @@ def _open_run(model, out, resume):
     return run, model, None
 
 
-def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, resume=False, progress=None,
-                engine="vectorized", mode="rate"):
+def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs=None, readout_epochs=None,
+                resume=False, progress=None, engine="vectorized", mode="rate"):
     """Train the model a definition file describes and write its run folder.
 
     Parameters
@@ -94,7 +107,7 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         Folder with the IDX files (see :func:`neuroplastic.datasets.locate_mnist`).
     out : str or Path, optional
         The run folder; default ``runs/<model>-seed<N>-<time>``.
-    seed, epochs : int, optional
+    seed, hidden_epochs, readout_epochs : int, optional
         Override the definition's ``[training]`` values.
     resume : bool
         Continue the interrupted run in ``out`` from its last checkpoint. The
@@ -116,7 +129,8 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         model = None
     else:
         model = model_path if isinstance(model_path, ModelDefinition) else load_model(model_path)
-        model = with_overrides(model, training={"seed": seed, "epochs": epochs})
+        model = with_overrides(model, training={"seed": seed, "hidden_epochs": hidden_epochs,
+                                                  "readout_epochs": readout_epochs})
     run, model, state = _open_run(model, out, resume)
     data = prepare_data(model, data_dir)
     if engine == "brian2":
@@ -150,6 +164,8 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         "engine": "vectorized" if engine != "brian2" else f"brian2-{mode}",
         "seed": model.training.seed,
         "epochs": model.training.epochs,
+        "hidden_epochs": model.training.hidden_epochs,
+        "readout_epochs": model.training.readout_epochs,
         "data": data.description,
         "test_accuracy": test_accuracy,
         "validation_accuracy": network.score(data.X_val, data.y_val) if len(data.y_val) else None,
@@ -160,11 +176,14 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         "train_seconds": learner.fit_seconds_,
         "test_inference_seconds": inference_seconds,
         "peak_rss_mb": peak_rss_mb(),
+        "dynamics": _dynamics_summary(getattr(learner, "dynamics_", None)),
         "python": platform.python_version(),
         "command": _command_line(),
     }
     run.write_json(RunFolder.METRICS, metrics)
     run.write_json(RunFolder.HISTORY, learner.history_)
+    if getattr(learner, "dynamics_", None):
+        run.write_json("dynamics.json", learner.dynamics_)
     plots = {
         "Non-silent synapses, growth and elimination over training": "plots/synapses.png",
         "Receptive fields of the first 64 hidden units": "plots/receptive_fields.png",
@@ -174,6 +193,9 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, epochs=None, 
         plot_synapses_over_training(learner.history_, run.file("plots/synapses.png"))
     else:
         plots.pop("Non-silent synapses, growth and elimination over training")
+    if getattr(learner, "dynamics_", None) and learner.dynamics_["epochs"]:
+        plot_dynamics(learner.dynamics_, run.file("plots/dynamics.png"))
+        plots["Synapse dynamics: turnover, survival, lifetimes and weight distribution"] = "plots/dynamics.png"
     plot_receptive_fields(network.hidden_weights, data.image_shape, run.file("plots/receptive_fields.png"))
     plot_weight_distribution(network.hidden_weights, run.file("plots/weights.png"))
     run.write_text("report.md", run_report_markdown(metrics, plots, _command_line()))

@@ -57,8 +57,8 @@ def test_negative_size_is_named():
 
 
 def test_float_where_integer_expected_is_rejected():
-    with pytest.raises(ConfigError, match=r"\[training\] epochs must be an integer, got float 1.5"):
-        parse_model(MINIMAL + "[training]\nepochs = 1.5\n")
+    with pytest.raises(ConfigError, match=r"\[training\] readout_epochs must be an integer, got float 1.5"):
+        parse_model(MINIMAL + "[training]\nreadout_epochs = 1.5\n")
 
 
 def test_impossible_validation_fraction_is_named():
@@ -96,5 +96,5 @@ def test_missing_file_is_reported(tmp_path):
 def test_overrides_are_validated_like_files():
     model = parse_model(MINIMAL)
     assert with_overrides(model, training={"seed": 7}).training.seed == 7
-    with pytest.raises(ConfigError, match=r"\[training\] epochs must be a positive integer, got 0"):
-        with_overrides(model, training={"epochs": 0})
+    with pytest.raises(ConfigError, match=r"\[training\] readout_epochs must be a positive integer, got 0"):
+        with_overrides(model, training={"readout_epochs": 0})

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from neuroplastic.errors import ConfigError
-from neuroplastic.rule.activations import ACTIVATIONS, hidden_activity, squared_norm_bias
+from neuroplastic.rule.activations import ACTIVATIONS, DISTANCE_ACTIVATIONS, hidden_activity, squared_norm_bias
 from neuroplastic.rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams
 
 
@@ -50,15 +50,31 @@ def test_unknown_activation_is_named():
     (RewiringParams(period=0), "period"),
     (RewiringParams(growth_probability=1.5), "growth_probability"),
     (RewiringParams(synapses_per_unit=0), "synapses_per_unit"),
+    (RewiringParams(max_synapses_per_unit=0), "max_synapses_per_unit"),
+    (RewiringParams(max_synapses_per_unit=5, synapses_per_unit=6), "synapses_per_unit"),
+    (RewiringParams(readout_growth_probability=-0.1), "readout_growth_probability"),
     (HomeostasisParams(time_constant=0.0), "time_constant"),
     (HiddenRuleParams(initial_weight_low=0.2, initial_weight_high=0.1), "initial_weight_low"),
     (OutputRuleParams(noise_std=-1.0), "noise_std"),
-    (OutputRuleParams(synapse_budget=100, retrain_epochs=0), "retrain_epochs"),
+    (OutputRuleParams(synapses_per_unit=0), "synapses_per_unit"),
+    (OutputRuleParams(turnover=1.5), "turnover"),
 ])
 def test_impossible_rule_parameters_raise_a_config_error_naming_the_field(params, field):
     with pytest.raises(ConfigError) as info:
         params.validate()
     assert info.value.field == field
+
+
+def test_activity_from_sums_equals_hidden_activity_for_every_activation():
+    from neuroplastic.rule.activations import activity_from_sums, synaptic_input
+
+    W, X = tiny_weights()
+    norm = squared_norm_bias(W)
+    sums, x2 = synaptic_input(X, sp.csr_matrix(W)), np.einsum("ij,ij->i", X, X)
+    for name in ACTIVATIONS:
+        bias = norm if name in DISTANCE_ACTIVATIONS else -0.5 * norm
+        np.testing.assert_allclose(activity_from_sums(name, sums, x2, bias),
+                                   hidden_activity(X, sp.csr_matrix(W), bias, name), rtol=1e-6, atol=1e-9)
 
 
 def test_triangle_squared_is_the_square_of_the_triangle():

@@ -23,19 +23,20 @@ validation_fraction = 0.1
 n_hidden = 40
 
 [training]
-epochs = 3
+hidden_epochs = 1
+readout_epochs = 2
 batch_size = 50
 seed = 3
 checkpoint_every = 400
 
 [rule.rewiring]
 period = 400
+max_synapses_per_unit = 16
 synapses_per_unit = 12
-growth_probability = 0.01
+readout_growth_probability = 0.05
 
-[rule.hidden]
-epochs = 1
-consolidation_epochs = 1
+[rule.output]
+synapses_per_unit = 30
 """
 
 COMPARED = ("test_accuracy", "validation_accuracy", "train_accuracy", "nonsilent_synapses")
@@ -104,7 +105,7 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
 
 
 def test_train_command_prints_the_summary(tiny_model, tmp_path, capsys):
-    assert main(["train", "--model", str(tiny_model), "--out", str(tmp_path / "r"), "--quiet", "--epochs", "4"]) == 0
+    assert main(["train", "--model", str(tiny_model), "--out", str(tmp_path / "r"), "--quiet", "--readout-epochs", "3"]) == 0
     out = capsys.readouterr().out
     for label in ("test accuracy", "input->hidden", "hidden->output", "total", "wall time", "peak memory"):
         assert label in out

@@ -34,7 +34,7 @@ validation_fraction = 0.1
 n_hidden = {n_hidden}
 
 [training]
-epochs = 2
+readout_epochs = 2
 batch_size = 50
 """
 
@@ -90,16 +90,16 @@ def train_recording_pid(definition_path, out, data_dir, resume):
 
 def test_plan_is_models_times_settings_times_seeds_with_overrides_applied(tmp_path):
     a, b = write_model(tmp_path, "a"), write_model(tmp_path, "b")
-    params = sweep.parse_params(["network.n_hidden=8,12", "training.epochs=2"])
+    params = sweep.parse_params(["network.n_hidden=8,12", "training.readout_epochs=2"])
     cells = sweep.plan_sweep([a, b], params, seeds=3)
     assert len(cells) == 2 * 2 * 1 * 3
     ids = [c.cell_id for c in cells]
     assert len(set(ids)) == len(ids)
     first = cells[0]
-    assert first.cell_id == "a-network.n_hidden=8-training.epochs=2-seed0"
-    assert "n_hidden = 8" in first.definition and "epochs = 2" in first.definition and "seed = 0" in first.definition
+    assert first.cell_id == "a-network.n_hidden=8-training.readout_epochs=2-seed0"
+    assert "n_hidden = 8" in first.definition and "readout_epochs = 2" in first.definition and "seed = 0" in first.definition
     assert {c.seed for c in cells} == {0, 1, 2}
-    assert cells[-1].group == "b network.n_hidden=12 training.epochs=2"
+    assert cells[-1].group == "b network.n_hidden=12 training.readout_epochs=2"
 
 
 def test_param_values_are_toml_literals_and_lists_are_not_split(tmp_path):

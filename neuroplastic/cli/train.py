@@ -14,7 +14,8 @@ def add_arguments(parser):
     parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order, see README)")
     parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<model>-seed<N>-<time>)")
     parser.add_argument("--seed", type=int, help="override [training] seed")
-    parser.add_argument("--epochs", type=int, help="override [training] epochs")
+    parser.add_argument("--hidden-epochs", type=int, metavar="N", help="override [training] hidden_epochs")
+    parser.add_argument("--readout-epochs", type=int, metavar="N", help="override [training] readout_epochs")
     parser.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--engine", choices=["vectorized", "brian2"], default="vectorized",
@@ -37,7 +38,8 @@ def run(args):
 
     try:
         run_folder, metrics = train_model(
-            args.model, data_dir=args.data, out=args.out, seed=args.seed, epochs=args.epochs,
+            args.model, data_dir=args.data, out=args.out, seed=args.seed, hidden_epochs=args.hidden_epochs,
+            readout_epochs=args.readout_epochs,
             resume=args.resume, progress=progress, engine=args.engine, mode=args.mode,
         )
     finally:
@@ -52,6 +54,13 @@ def run(args):
         print(f"{label:<16} {synapses[layer]:>9,} non-silent of {potential[layer]:>10,} "
               f"({synapses[layer] / potential[layer]:.2%})")
     print(f"{'total':<16} {synapses['total']:>9,} non-silent synapses")
+    dynamics = metrics.get("dynamics")
+    if dynamics and dynamics["turnover_per_pass"]:
+        lifetime = dynamics["mean_lifetime"]
+        print(f"turnover         {dynamics['grown']:,} grown, {dynamics['eliminated']:,} eliminated; "
+              f"{min(t for t in dynamics['turnover_per_pass'] if t is not None):.1%} to "
+              f"{max(t for t in dynamics['turnover_per_pass'] if t is not None):.1%} replaced per pass"
+              + (f", mean lifetime {lifetime:,.0f} presentations" if lifetime else ""))
     print(f"wall time        {metrics['train_seconds']:.1f} s training, peak memory {metrics['peak_rss_mb']:.0f} MB")
     print(f"run folder       {run_folder.path}")
     return 0

@@ -208,7 +208,7 @@ def consolidate(hidden, budget, now, upkeep=None):
     return kept, lifetimes
 
 
-def turn_over_readout(readout, budget, fraction, now, units=None):
+def turn_over_readout(readout, budget, fraction, now, units=None, growth_scale=0.0):
     """Output structural plasticity: each output unit replaces its weakest synapses by its most eligible silent sites.
 
     Parameters
@@ -222,6 +222,9 @@ def turn_over_readout(readout, budget, fraction, now, units=None):
         Presentation count (birth time of the grown synapses).
     units : numpy.ndarray of int, optional
         Output units that turn over (default all).
+    growth_scale : float
+        A grown synapse starts at ``growth_scale * e_jc``: the efficacy its
+        eligibility trace predicts (0: start at 0).
 
     Returns
     -------
@@ -233,7 +236,8 @@ def turn_over_readout(readout, budget, fraction, now, units=None):
     |V_jc|; grow k new ones (efficacy 0) at the silent sites j with the
     largest |e_jc|, where e_jc is the running mean of the site's
     three-factor update (presynaptic activity h_j times the unit's learning
-    signal). A unit below its budget grows up to it. Only unit c's own
+    signal), with efficacy ``growth_scale * e_jc``. A unit below its budget
+    grows up to it. Only unit c's own
     synapses, signal and presynaptic activity enter the decision.
     """
     if budget is None:
@@ -264,6 +268,7 @@ def turn_over_readout(readout, budget, fraction, now, units=None):
             best = silent[np.argpartition(-score, room - 1)[:room]] if room < silent.size else silent
             alive[best] = True
             readout.birth[best, c] = now
+            readout.weight[best, c] = growth_scale * readout.eligibility[best, c]
             grown += best.size
         readout.alive[:, c] = alive
     return grown, eliminated

@@ -188,7 +188,7 @@ class StructuralPlasticityClassifier:
     def get_state(self):
         """Everything needed to resume training exactly: a flat dict of arrays and JSON values."""
         arrays, values = self.state_.to_arrays()
-        return {**arrays, "values": _json_ready(values), "n_hidden": int(self.n_hidden),
+        return {**{key: np.array(value) for key, value in arrays.items()}, "values": _json_ready(values), "n_hidden": int(self.n_hidden),
                 "classes": self.classes_.tolist(), "rng_state": self._rng.bit_generator.state,
                 "history": list(self.history_)}
 
@@ -327,7 +327,8 @@ class StructuralPlasticityClassifier:
             if p.since_event >= rule.rewiring.period:
                 p.since_event = 0
                 turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
-                training.rewiring_event(state, rule, turnover, taught_arg)
+                training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
+                                        B, taught_arg)
                 self._record(phase.name)
             if p.position >= N:
                 p.position = 0

@@ -66,7 +66,8 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
         growth_weight=r.growth_weight, now=now, upkeep=upkeep(state, rule))
     census.record_growth(grown)
     census.record_elimination(lifetimes)
-    _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
+    if not state.taught_before.any():  # the gain's set point develops in the first session and is kept after it
+        _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
     if not phase.readout_learns:
         return 0.0, 0
     if rule.output.standardize:
@@ -135,12 +136,18 @@ def readout_batch(readout, H, y, rng, o, learning_rate, eligibility_rate, taught
     return float(clean_loss.sum()), correct
 
 
-def rewiring_event(state, rule, turnover_fraction, taught=None):
-    """Threshold elimination of hidden synapses and turnover of output synapses; counts go to the census."""
+def rewiring_event(state, rule, turnover_fraction, learning_rate, batch_size, taught=None):
+    """Threshold elimination of hidden synapses and turnover of output synapses; counts go to the census.
+
+    A grown output synapse starts at the efficacy its eligibility predicts: the
+    summed updates it would have received over one eligibility time constant,
+    ``learning_rate * e_jc * tau_e / batch_size`` (e_jc is the mean update per unit learning rate).
+    """
     now = state.progress.presentations
     state.census.record_elimination(structural.eliminate_weak(state.hidden, rule.rewiring.elimination_threshold, now))
+    scale = learning_rate * rule.output.eligibility_time_constant / batch_size
     grown, eliminated = structural.turn_over_readout(state.readout, rule.output.synapses_per_unit, turnover_fraction,
-                                                     now, units=taught)
+                                                     now, units=taught, growth_scale=scale)
     state.census.record_growth(grown, output=True)
     state.census.output_eliminated += eliminated
 
