@@ -5,7 +5,7 @@ is a :class:`NeuroplasticError`. The command line turns these into one line
 and exit code 2; anything else is a bug and keeps its traceback.
 """
 
-__all__ = ["NeuroplasticError", "DataError", "ConfigError", "HardwareError"]
+__all__ = ["NeuroplasticError", "DataError", "ConfigError", "DependencyError", "HardwareError"]
 
 
 class NeuroplasticError(Exception):
@@ -47,3 +47,7 @@ class ConfigError(NeuroplasticError, ValueError):
 
 class HardwareError(NeuroplasticError, ValueError):
     """A hardware profile is invalid, or a network does not fit its limits."""
+
+
+class DependencyError(NeuroplasticError, ImportError):
+    """An optional backend (Brian2, Lava, JAX, Dask) is not installed; the message names the extra."""

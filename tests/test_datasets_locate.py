@@ -47,8 +47,19 @@ def test_offline_mode_never_downloads(isolated_env, monkeypatch):
         raise AssertionError("download attempted")
 
     monkeypatch.setattr("neuroplastic.datasets.locate.download_mnist", forbidden)
-    with pytest.raises(DataError, match="offline mode forbids downloading"):
+    with pytest.raises(DataError, match="offline mode forbids downloading") as info:
         locate_mnist(offline=True)
+    assert "--data DIR" in str(info.value) and "mnist-sample" in str(info.value)
+
+
+def test_failed_download_says_what_to_do_next(isolated_env, tmp_path):
+    """No data and no reachable mirror: one line naming --data, NEUROPLASTIC_DATA and the bundled sample."""
+    with pytest.raises(DataError) as info:
+        locate_mnist(offline=False, mirrors=[(tmp_path / "no-mirror").as_uri() + "/"])
+    message = str(info.value)
+    assert "download failed" in message and "\n" not in message
+    for hint in ("--data DIR", DATA_ENV, '"mnist-sample"'):
+        assert hint in message
 
 
 def _fake_mirror(folder, arrays_by_stem, monkeypatch):

@@ -13,7 +13,6 @@ from .discrete import (binarise, confusion_matrix, discrete_code_information, la
 from .overparam import overparameterisation_factor
 from .summary import DEFAULT_VIB, analyze_network
 from .synapses import lognormal_fit, synapse_counts, weight_statistics
-from .vib import VIBEstimator, gaussian_kl_bits, vib_information
 
 __all__ = [
     "DEFAULT_VIB",
@@ -42,3 +41,19 @@ def analyze_run(*args, **kwargs):
     from .run import analyze_run as _analyze_run
 
     return _analyze_run(*args, **kwargs)
+
+
+#: Names of :mod:`.vib`, which needs JAX (the ``baselines`` extra): imported on first use.
+_VIB_NAMES = ("VIBEstimator", "gaussian_kl_bits", "vib_information")
+
+
+def __getattr__(name):
+    if name in _VIB_NAMES:
+        from ..optional import require
+
+        require("jax", "the VIB estimate of I(X;Z)")
+        require("optax", "the VIB estimate of I(X;Z)")
+        from . import vib
+
+        return getattr(vib, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from ..optional import require
 from .capacity import stored_information_capacity, synaptic_capacity
 from .discrete import discrete_code_information
 from .synapses import synapse_counts, weight_statistics
-from .vib import vib_information
 
 __all__ = ["DEFAULT_VIB", "VIB_MAX_FIT_IMAGES", "analyze_network"]
 
@@ -46,6 +46,10 @@ def analyze_network(network, X_train, y_train, X_test, y_test, *, vib_seeds=(0, 
         ``i_xz_bits_sd``, ``c_s``, ...) plus nested ``vib_settings``,
         ``capacity`` and ``weight_statistics``.
     """
+    require("jax", "the VIB estimate of I(X;Z)")
+    require("optax", "the VIB estimate of I(X;Z)")
+    from .vib import vib_information
+
     settings = {**DEFAULT_VIB, **(vib_settings or {})}
     fit_index = np.arange(len(y_train))
     if fit_index.size > VIB_MAX_FIT_IMAGES:

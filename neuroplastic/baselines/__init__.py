@@ -14,10 +14,15 @@ saved-network format as the rule through ``to_network()``.
   rewiring after every epoch (Mocanu et al. 2018).
 """
 
-from .backprop import BackpropClassifier, ConstrainedBackpropClassifier
-from .estimator import BaselineClassifier
-from .pruning import PrunedBackpropClassifier
-from .sparse_evolutionary import SparseEvolutionaryClassifier
+from ..optional import require
+
+require("jax", "the backprop baselines")
+require("optax", "the backprop baselines")
+
+from .backprop import BackpropClassifier, ConstrainedBackpropClassifier  # noqa: E402 (after the check)
+from .estimator import BaselineClassifier  # noqa: E402
+from .pruning import PrunedBackpropClassifier  # noqa: E402
+from .sparse_evolutionary import SparseEvolutionaryClassifier  # noqa: E402
 
 __all__ = [
     "BASELINES",

@@ -12,7 +12,7 @@ HELP = "continual learning: tasks in sequence, retention of earlier tasks, synap
 def add_arguments(parser):
     parser.add_argument("--tasks", default="0-4,5-9", metavar="SPEC",
                         help="classes of each task in order, e.g. 0-4,5-9 or 0-1,2-3,4-5,6-7,8-9 (default %(default)s)")
-    parser.add_argument("--model", default="models/mnist_sparse.toml", metavar="MODEL.toml",
+    parser.add_argument("--model", default="mnist_sparse", metavar="MODEL",
                         help="our rule's model definition (default: %(default)s)")
     parser.add_argument("--param", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="override a field of the model, e.g. rule.homeostasis.strength=0 (repeatable)")

@@ -8,7 +8,7 @@ energy_<profile>.json and .md into the run folder and a bar chart into plots/.
 
 from tqdm import tqdm
 
-from ..hardware.evaluate import energy_for_run
+from ..hardware.evaluate import default_backend, energy_for_run
 
 NAME = "energy"
 HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
@@ -28,14 +28,16 @@ def add_arguments(parser):
                              "and synaptic operations, coarser activations (default %(default)s)")
     parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
                         help="the same for the inhibitory interneuron (default %(default)s)")
-    parser.add_argument("--backend", choices=("lava", "numpy"), default="lava",
-                        help="count spikes with Lava (default) or the bit-identical NumPy simulator")
+    parser.add_argument("--backend", choices=("lava", "numpy"), default=None,
+                        help="count spikes with Lava or the bit-identical NumPy simulator "
+                             "(default: lava when installed, else numpy)")
 
 
 def run(args):
     from ..hardware.rate_code import check_rates
 
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
+    args.backend = args.backend or default_backend()
     with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,

@@ -9,8 +9,8 @@ HELP = "train a model definition and write a run folder"
 
 
 def add_arguments(parser):
-    parser.add_argument("--model", default="models/mnist.toml", metavar="MODEL.toml",
-                        help="model definition (default: %(default)s)")
+    parser.add_argument("--model", default="mnist", metavar="MODEL",
+                        help="model definition: a .toml file or a bundled name such as mnist_sparse (default: %(default)s)")
     parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order, see README)")
     parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<model>-seed<N>-<time>)")
     parser.add_argument("--seed", type=int, help="override [training] seed")

@@ -7,7 +7,7 @@ HELP = "check model definition files (TOML)"
 
 
 def add_arguments(parser):
-    parser.add_argument("models", nargs="+", metavar="MODEL.toml", help="model definition files")
+    parser.add_argument("models", nargs="+", metavar="MODEL", help="model definition files or bundled names")
 
 
 def run(args):

@@ -16,7 +16,7 @@ from ..atomic import atomic_write_bytes
 from ..errors import DataError
 from .folder import IDX_PARTS, MNIST_CONTENT, find_idx_files
 
-__all__ = ["DATA_ENV", "OFFLINE_ENV", "MNIST_MIRRORS", "user_cache_dir", "data_candidates", "locate_mnist", "download_mnist"]
+__all__ = ["DATA_ENV", "OFFLINE_ENV", "MNIST_MIRRORS", "NEXT_STEPS", "user_cache_dir", "data_candidates", "locate_mnist", "download_mnist"]
 
 #: Environment variable naming a folder with the MNIST IDX files.
 DATA_ENV = "NEUROPLASTIC_DATA"
@@ -27,6 +27,12 @@ OFFLINE_ENV = "NEUROPLASTIC_OFFLINE"
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+#: What to do when MNIST is neither found nor downloadable (appended to the error).
+NEXT_STEPS = (
+    f"put the four MNIST IDX files in a folder and pass --data DIR or set {DATA_ENV}=DIR, "
+    'or run offline on the bundled sample: a model file with [data] dataset = "mnist-sample"'
 )
 
 
@@ -99,10 +105,11 @@ def locate_mnist(explicit=None, *, offline=None, mirrors=MNIST_MIRRORS):
             continue
         return folder
     if _is_offline(offline):
-        raise DataError(
-            f"MNIST not found (set {DATA_ENV} or pass --data DIR) and offline mode forbids downloading"
-        )
-    return download_mnist(user_cache_dir() / "mnist", mirrors=mirrors)
+        raise DataError(f"MNIST not found and offline mode forbids downloading; {NEXT_STEPS}")
+    try:
+        return download_mnist(user_cache_dir() / "mnist", mirrors=mirrors)
+    except DataError as exc:
+        raise DataError(f"{exc}; {NEXT_STEPS}") from None
 
 
 def _fetch(url, timeout):

@@ -35,6 +35,7 @@ from ..atomic import atomic_write_json, atomic_write_text
 from ..config import dump_model, load_model, with_overrides
 from ..config.overrides import apply_dotted, parse_param
 from ..errors import ConfigError, NeuroplasticError
+from ..optional import require
 from .sweep_tables import _short, aggregate_sweep
 
 __all__ = ["SweepCell", "plan_sweep", "run_sweep", "run_cell", "aggregate_sweep", "parse_params", "DEFINITION"]
@@ -230,6 +231,7 @@ class _Cluster:
         self.cluster = self.client = None
 
     def __enter__(self):
+        require("distributed", "a sweep's Dask cluster")
         from distributed import Client, LocalCluster
 
         if self.scheduler:

@@ -9,6 +9,7 @@ same way (their spikes counted with the NumPy simulator, which Lava
 fixed_pt reproduces bit for bit; see tests).
 """
 
+import importlib.util
 import time
 from pathlib import Path
 
@@ -21,7 +22,12 @@ from .mapping import map_layers, plan_layers
 from .profiles import available_profiles, load_profile
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 
-__all__ = ["evaluate_energy", "energy_for_run", "price_network", "load_any_network"]
+__all__ = ["default_backend", "evaluate_energy", "energy_for_run", "price_network", "load_any_network"]
+
+
+def default_backend():
+    """``"lava"`` when Lava is installed (the ``lava`` extra), else the bit-identical ``"numpy"`` simulator."""
+    return "lava" if importlib.util.find_spec("lava") is not None else "numpy"
 
 
 def load_any_network(path):

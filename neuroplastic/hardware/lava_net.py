@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import HardwareError
+from ..optional import require
 from .rate_code import encode_inputs
 
 __all__ = ["run_lava", "TAGS"]
@@ -125,6 +126,7 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
         Spike counts ``input``, ``hidden``, ``inhibition``, ``relay``, ``output`` of shape
         ``(n_neurons, n_images)``, ``output_last``, and ``wall_time_s``.
     """
+    require("lava", "the Lava simulation of the hardware mapping")
     if tag not in TAGS:
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
     X = np.asarray(X)

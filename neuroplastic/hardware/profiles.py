@@ -9,7 +9,8 @@ figure is a choice made here rather than a published number::
 
 Profiles are validated on load: a missing field, a negative value or an
 unknown unit gives one line naming the file and the field. The bundled
-profiles live in ``hardware_profiles/``; a user profile is any file with the
+profiles live in ``hardware_profiles/`` (package resources once installed,
+see :mod:`neuroplastic.resources`); a user profile is any file with the
 same fields, passed by path.
 
 This module only describes hardware; it neither maps nor prices.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HardwareError
+from ..resources import bundled_dir, bundled_names, find_bundled
 
 try:  # Python 3.11+
     import tomllib
@@ -35,8 +37,8 @@ __all__ = [
     "parse_profile",
 ]
 
-#: Folder of the bundled profiles (``hardware_profiles/`` at the repository top).
-PROFILE_DIR = Path(__file__).resolve().parents[2] / "hardware_profiles"
+#: Folder of the bundled profiles (``hardware_profiles/``: in the package once installed, else at the repository top).
+PROFILE_DIR = bundled_dir("hardware_profiles")
 
 #: Units accepted per dimension, with the factor to the canonical unit (first entry).
 UNITS = {
@@ -214,7 +216,7 @@ def parse_profile(table, where="profile"):
 
 def available_profiles():
     """Names of the bundled profiles."""
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+    return bundled_names("hardware_profiles")
 
 
 def load_profile(name_or_path):
@@ -227,8 +229,8 @@ def load_profile(name_or_path):
     """
     candidate = Path(name_or_path)
     if candidate.suffix != ".toml" and not candidate.exists():
-        candidate = PROFILE_DIR / f"{name_or_path}.toml"
-        if not candidate.exists():
+        candidate = find_bundled("hardware_profiles", name_or_path)
+        if candidate is None:
             raise HardwareError(f"unknown hardware profile {name_or_path!r}; bundled: "
                                 f"{', '.join(available_profiles())}, or give a .toml path")
     try:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ...errors import ConfigError
+from ...optional import require
 
 __all__ = ["TARGETS", "brian2_target"]
 
@@ -39,7 +40,7 @@ def brian2_target(target="numpy", directory=None):
     pathlib.Path
         The build/cache folder in use.
     """
-    import brian2
+    brian2 = require("brian2", "the Brian2 engine")
 
     if target not in TARGETS:
         raise ConfigError("target", f"must be one of {', '.join(TARGETS)}, got {target!r}")

@@ -34,8 +34,10 @@ def evaluate_run(run_path, *, engine="brian2", mode="spiking", n_images=None, da
     (RunFolder, dict)
         The run folder and the figures written under ``metrics.json``'s ``brian2_spiking`` key.
     """
+    from ...optional import require
     from . import evaluate_spiking
 
+    require("brian2", "spiking evaluation (the Brian2 engine)")
     if engine != "brian2" or mode != "spiking":
         raise ConfigError("engine", f"evaluate supports --engine brian2 --mode spiking, got {engine} / {mode}")
     if n_images is not None and n_images < 1:

@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from ...errors import ConfigError
+from ...optional import require
 from ...rule import updates
 from ..vectorized import training
 from ..vectorized.classifier import StructuralPlasticityClassifier
@@ -241,6 +242,7 @@ def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=Non
     """
     if mode not in MODES:
         raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+    require("brian2", "the Brian2 engine")
     return Brian2Classifier.from_params(
         model.rule, mode=mode, n_hidden=model.network.n_hidden, activation=model.network.activation,
         epochs=model.training.epochs, batch_size=model.training.batch_size, random_state=model.training.seed,
