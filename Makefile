@@ -12,7 +12,11 @@ PYTHON ?=
 ifeq ($(strip $(PYTHON)),)
 PYVER  := 3.10
 else
+# The version PYTHON reports, or the one its name gives (python3.12) when only pyenv has it.
 PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PYVER),)
+PYVER  := $(shell echo '$(notdir $(PYTHON))' | sed -n 's/^python\([0-9]\.[0-9][0-9]*\)$$/\1/p')
+endif
 ifeq ($(PYVER),)
 $(error PYTHON=$(PYTHON) is not a Python interpreter)
 endif
@@ -58,11 +62,12 @@ $(STAMP): pyproject.toml setup.cfg setup.py $(wildcard $(PINS))
 	@set -e; \
 	if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PYVER)"' 2>/dev/null; then \
 	  rm -rf "$(VENV)"; \
-	  base="$(PYTHON)"; \
-	  if [ -z "$$base" ] && command -v python$(PYVER) >/dev/null 2>&1 \
-	     && python$(PYVER) -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PYVER)"' 2>/dev/null; then \
-	    base=python$(PYVER); \
-	  fi; \
+	  base=; \
+	  for cand in $(PYTHON) python$(PYVER); do \
+	    if [ -z "$$base" ] && "$$cand" -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PYVER)"' 2>/dev/null; then \
+	      base="$$cand"; \
+	    fi; \
+	  done; \
 	  if [ -z "$$base" ] && command -v pyenv >/dev/null 2>&1; then \
 	    cand=$$(ls -d "$$(pyenv root)"/versions/$(PYVER).* 2>/dev/null | sort -V | tail -n 1); \
 	    if [ -n "$$cand" ]; then base="$$cand/bin/python$(PYVER)"; fi; \
@@ -71,13 +76,13 @@ $(STAMP): pyproject.toml setup.cfg setup.py $(wildcard $(PINS))
 	  echo "creating $(VENV) with $$base"; \
 	  "$$base" -m venv "$(VENV)"; \
 	fi
-	$(PY) -m pip install -qq --upgrade pip
+	$(PIP) --upgrade pip
 	$(PIP) -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 constraints: $(STAMP)
 	@{ echo "# Exact versions that \`make\` installs on Python $(PYVER) (\`make constraints PYTHON=...\` rewrites this file)."; \
-	  $(PY) -m pip freeze --exclude-editable --exclude neuroplastic; } > $(PINS)
+	  $(PY) -m pip freeze --all --exclude-editable --exclude neuroplastic --exclude setuptools --exclude wheel; } > $(PINS)
 	@echo "wrote $(PINS)"
 
 clean:

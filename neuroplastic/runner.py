@@ -19,6 +19,7 @@ from .config import ModelDefinition, dump_model, load_model, parse_model, with_o
 from .datasets import load_dataset
 from .engines import make_learner
 from .errors import NeuroplasticError
+from .optional import require
 from .report.dynamics import plot_dynamics
 from .report import plot_receptive_fields, plot_synapses_over_training, plot_weight_distribution, run_report_markdown
 from .runs import RunFolder, default_run_name
@@ -125,6 +126,8 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs
     (RunFolder, dict)
         The run folder and its metrics.
     """
+    if engine == "brian2":  # before any folder is made or data read
+        require("brian2", "the Brian2 engine")
     if resume:
         model = None
     else:

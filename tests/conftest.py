@@ -1,6 +1,7 @@
 """Shared fixtures: tiny IDX files written on the fly, and the full MNIST when present."""
 
 import gzip
+import importlib.util
 import os
 import struct
 from pathlib import Path
@@ -65,3 +66,15 @@ def mnist_folder():
     if folder is None:
         pytest.skip(f"full MNIST not available (set {DATA_ENV})")
     return folder
+
+
+def needs(module, extra):
+    """Skip unless the optional backend ``module`` is installed (it comes with ``neuroplastic[extra]``)."""
+    return pytest.mark.skipif(importlib.util.find_spec(module) is None,
+                              reason=f"needs {module}: pip install 'neuroplastic[{extra}]'")
+
+
+needs_jax = needs("jax", "baselines")
+needs_brian2 = needs("brian2", "brian2")
+needs_lava = needs("lava", "lava")
+needs_dask = needs("distributed", "sweep")

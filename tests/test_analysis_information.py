@@ -1,15 +1,20 @@
 """Information measures: the VIB bound, the plug-in cross-check and the capacities."""
 
+import importlib.util
 import math
 
 import numpy as np
 import pytest
 
-from neuroplastic.analysis import (VIBEstimator, confusion_matrix, gaussian_kl_bits, label_information_bits,
-                                   lognormal_fit, plugin_entropy_bits, plugin_mutual_information_bits,
-                                   stored_information_capacity, synaptic_capacity, vib_information)
+from conftest import needs_jax
+from neuroplastic.analysis import (confusion_matrix, label_information_bits, lognormal_fit, plugin_entropy_bits,
+                                   plugin_mutual_information_bits, stored_information_capacity, synaptic_capacity)
+
+if importlib.util.find_spec("jax") is not None:  # the VIB needs JAX (the baselines extra)
+    from neuroplastic.analysis import VIBEstimator, gaussian_kl_bits, vib_information
 
 
+@needs_jax
 def test_rate_of_a_gaussian_channel_equals_its_mutual_information():
     # z = c x + sqrt(1 - c^2) e with x, e ~ N(0, 1): the marginal of z is N(0, 1), so
     # E_x KL(q(z|x) || N(0,1)) is exactly I(X;Z) = -log2(1 - c^2) / 2 per dimension.
@@ -29,6 +34,7 @@ def _fitted_channel_information(vib, dim):
     return 0.5 * np.linalg.slogdet(M)[1] / math.log(2)
 
 
+@needs_jax
 def test_vib_estimator_recovers_the_information_of_a_gaussian_channel_within_ten_percent():
     rng = np.random.default_rng(1)
     H = rng.standard_normal((4000, 6)).astype(np.float32)
@@ -42,6 +48,7 @@ def test_vib_estimator_recovers_the_information_of_a_gaussian_channel_within_ten
     assert vib.rate_bits(H_new) >= known * 0.99
 
 
+@needs_jax
 def test_vib_information_reports_spread_over_seeds_and_settings():
     rng = np.random.default_rng(2)
     H = np.abs(rng.standard_normal((600, 5))).astype(np.float32)
@@ -101,6 +108,7 @@ def test_lognormal_fit_recovers_its_parameters():
     assert lognormal_fit([0.0, -1.0]) == {}
 
 
+@needs_jax
 def test_vib_rate_stays_finite_for_a_unit_almost_never_active_in_training():
     # A unit active on one training image has a tiny sd; test codes where it fires must not blow up the rate.
     rng = np.random.default_rng(4)

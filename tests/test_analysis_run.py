@@ -5,6 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from conftest import needs_jax
+
 MODEL_TOML = """
 [model]
 name = "tiny-126"
@@ -40,6 +42,7 @@ def run_folder(tmp_path_factory):
     return run
 
 
+@needs_jax
 def test_analyze_run_writes_analysis_and_merges_metrics(run_folder):
     from neuroplastic.analysis import analyze_run
     from neuroplastic.network import TrainedNetwork
@@ -68,6 +71,7 @@ def test_analyze_run_refuses_a_folder_without_a_network(tmp_path):
         analyze_run(tmp_path)
 
 
+@needs_jax
 def test_overparameterisation_search_finds_the_smallest_matching_bp_size():
     from neuroplastic.analysis import overparameterisation_factor
     from neuroplastic.baselines import PrunedBackpropClassifier
@@ -87,6 +91,7 @@ def test_overparameterisation_search_finds_the_smallest_matching_bp_size():
     assert result["factor"] > 1  # a 95%-sparse network beats any dense one of the same size
 
 
+@needs_jax
 def test_analyze_command_prints_the_figures_and_exits_0(run_folder, capsys):
     from neuroplastic.cli.main import main
 

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("jax", reason="needs jax: pip install 'neuroplastic[baselines]'")
+
 from neuroplastic.baselines import (BASELINES, BackpropClassifier, ConstrainedBackpropClassifier,
                                     PrunedBackpropClassifier, SparseEvolutionaryClassifier)
 from neuroplastic.baselines.pruning import magnitude_mask

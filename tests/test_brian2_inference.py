@@ -5,6 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
+pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
+
 from neuroplastic.cli.main import main
 from neuroplastic.config import dump_model, load_model, with_overrides
 from neuroplastic.datasets import load_sample

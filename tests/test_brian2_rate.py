@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
+
 from neuroplastic.datasets import load_sample
 from neuroplastic.engines.brian2 import Brian2Classifier
 from neuroplastic.engines.vectorized import StructuralPlasticityClassifier

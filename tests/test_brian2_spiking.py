@@ -5,6 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
+pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
+
 from neuroplastic.datasets import load_sample
 from neuroplastic.engines.brian2 import Brian2Classifier, SpikingParams
 from neuroplastic.engines.brian2.device import brian2_target

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
+
 from neuroplastic.cli.main import main
 from neuroplastic.config import dump_model, load_model, with_overrides
 from neuroplastic.runs import RunFolder

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+pytest.importorskip("jax", reason="needs jax: pip install 'neuroplastic[baselines]'")
+
 from neuroplastic.datasets import LabelledImages
 from neuroplastic.experiments.compare import (PAPER_TABLE, compare, markdown_table, select_hyperparameters, summarise,
                                               write_outputs)

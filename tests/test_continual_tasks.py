@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from conftest import needs_jax
+
 from neuroplastic.cli.main import main
 from neuroplastic.config import parse_model
 from neuroplastic.datasets import load_sample
@@ -88,6 +90,7 @@ def test_retention_is_final_over_initial_accuracy_for_every_task(sample):
     assert free[0] > free[1] > free[2]
 
 
+@needs_jax
 def test_bp_continues_from_its_weights_with_all_classes_from_the_start(sample):
     X, y = sample[0], sample[1]
     bp = ContinualBackprop(n_hidden=8, epochs=1, random_state=0)
@@ -106,6 +109,7 @@ def test_bp_continues_from_its_weights_with_all_classes_from_the_start(sample):
 
 
 @pytest.mark.parametrize("present_only", [True, False])
+@needs_jax
 def test_bp_teaches_only_the_present_classes_when_asked(sample, present_only):
     X, y = sample[0], sample[1]
     bp = ContinualBackprop(n_hidden=8, epochs=1, present_classes_only=present_only, random_state=0)
@@ -120,6 +124,7 @@ def test_bp_teaches_only_the_present_classes_when_asked(sample, present_only):
     assert bp.inner.masks_["W2"].shape == (8, 4) and bp.inner.masks_["W2"].all()
 
 
+@needs_jax
 def test_bp_session_scaling_matches_the_new_output_norms_to_the_old(sample):
     X, y = sample[0], sample[1]
     first, second = np.isin(y, [0, 1]), np.isin(y, [2, 3])
@@ -130,6 +135,7 @@ def test_bp_session_scaling_matches_the_new_output_norms_to_the_old(sample):
     assert norms[2:].mean() == pytest.approx(norms[:2].mean(), rel=1e-5)
 
 
+@needs_jax
 def test_outputs_are_written_with_both_methods(sample, tmp_path):
     result = run_continual(MODEL, [[0, 1], [2, 3]], data=sample, bp=True, bp_epochs=1, bp_hidden=8,
                            rule_learner=PrototypeLearner())

@@ -11,6 +11,7 @@ from neuroplastic.hardware.evaluate import evaluate_energy
 from neuroplastic.hardware.lava_net import run_lava
 from neuroplastic.hardware.rate_code import build_plan, simulate
 
+from conftest import needs_lava
 from test_hardware_rate_code import relu_network, triangle_network
 
 
@@ -44,6 +45,7 @@ def squared_distance_network():
 
 
 @pytest.mark.slow
+@needs_lava
 @pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
 @pytest.mark.parametrize("make, rate", [(relu_network, 1.0), (triangle_network, 1.0), (triangle_network, 0.25),
                                         (squared_distance_network, 0.5)])

@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cloudpickle
 import pytest
+
+pytest.importorskip("distributed", reason="needs distributed: pip install 'neuroplastic[sweep]'")
+
+import cloudpickle  # noqa: E402 (comes with distributed)
 
 from neuroplastic.cli.main import main
 from neuroplastic.errors import ConfigError, NeuroplasticError
