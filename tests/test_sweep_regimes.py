@@ -53,4 +53,6 @@ def test_regime_differs_from_the_base_only_in_marked_values(path):
     assert changed, "a regime must change something"
     assert {key.split(".")[-1] for key in changed} == marked
     raw = tomllib.loads(text)
-    assert raw["data"]["dataset"] == "mnist"
+    assert raw["extends"] == "../mnist_sparse.toml"
+    set_here = {key for key, _ in flat(raw) if not key.startswith("model.") and key != "extends"}
+    assert {key.split(".")[-1] for key in set_here} == marked, "every value a regime sets is marked REGIME"

@@ -208,7 +208,7 @@ class StructuralPlasticityClassifier:
 
     # -- training ----------------------------------------------------------
     def fit(self, X, y, *, progress=None, checkpoint=None, checkpoint_every=None, resume_state=None,
-            max_presentations=None):
+            max_presentations=None, initial_hidden=None):
         """Train from scratch (or continue ``resume_state``) on images ``X`` with labels ``y``.
 
         Parameters
@@ -225,6 +225,11 @@ class StructuralPlasticityClassifier:
             exactly as an uninterrupted run would.
         max_presentations : int, optional
             Stop (resumably) once this many presentations of the session are done.
+        initial_hidden : HiddenSynapses, optional
+            Hidden synapses to start from instead of the ones the rule's
+            synaptogenesis gives (for ablations such as
+            :func:`neuroplastic.experiments.structural.magnitude_pruned_hidden`).
+            Its capacity must not exceed ``rewiring.max_synapses_per_unit``.
 
         Returns
         -------
@@ -240,6 +245,12 @@ class StructuralPlasticityClassifier:
             self.set_state(resume_state)
         else:
             self._start(X, y, None)
+            if initial_hidden is not None:
+                if initial_hidden.index.shape[0] != self.n_hidden or initial_hidden.capacity > \
+                        self._rule.rewiring.max_synapses_per_unit:
+                    raise ConfigError("initial_hidden", f"must have {self.n_hidden} units of at most "
+                                      f"{self._rule.rewiring.max_synapses_per_unit} synapses")
+                self.state_.hidden = initial_hidden
         return self._run(X, y, progress, checkpoint, checkpoint_every, max_presentations)
 
     def resume(self, X, y, *, progress=None, checkpoint=None, checkpoint_every=None, max_presentations=None):
