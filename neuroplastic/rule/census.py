@@ -37,16 +37,21 @@ REFERENCE_EPOCHS = (1, 2, 4, 8, 16, 32)
 def synapse_keys(hidden):
     """One integer per existing synapse that identifies it: (birth time, unit, input), sorted."""
     alive = hidden.birth >= 0
-    units = np.broadcast_to(np.arange(hidden.n_hidden)[:, None], alive.shape)[alive].astype(np.int64)
-    site = units * hidden.n_inputs + hidden.index[alive].astype(np.int64)
-    return np.sort((hidden.birth[alive].astype(np.int64) << 36) | site)
+    keys = np.nonzero(alive)[0].astype(np.int64)  # unit of each synapse
+    keys *= hidden.n_inputs
+    keys += hidden.index[alive]
+    keys |= hidden.birth[alive] << 36
+    keys.sort()
+    return keys
 
 
 def _surviving(reference, current):
     """Fraction of the keys in ``reference`` that are still in ``current`` (both sorted)."""
-    if reference.size == 0:
+    if reference.size == 0 or current.size == 0:
         return 0.0
-    return float(np.count_nonzero(np.isin(reference, current, assume_unique=True)) / reference.size)
+    position = np.searchsorted(current, reference)
+    np.minimum(position, current.size - 1, out=position)
+    return float(np.count_nonzero(current[position] == reference) / reference.size)
 
 
 def lognormal_fit(weights):

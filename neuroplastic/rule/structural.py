@@ -16,7 +16,7 @@ __all__ = ["new_hidden_synapses", "new_readout_synapses", "grow_at_active_inputs
            "consolidate", "turn_over_readout", "instar_step"]
 
 F32 = np.float32
-_CHUNK = 2048
+_CHUNK = 256
 
 
 def _top_k_by_keys(keys, k):
