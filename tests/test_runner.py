@@ -52,10 +52,17 @@ def tiny_model(tmp_path):
 def test_run_folder_holds_model_network_metrics_history_plots_and_report(tiny_model, tmp_path):
     run, metrics = train_model(tiny_model, out=tmp_path / "run")
     for name in ("model.toml", "network.npz", "metrics.json", "history.json", "run.log", "report.md",
-                 "plots/synapses.png", "plots/receptive_fields.png", "plots/weights.png"):
+                 "plots/synapses.png", "plots/receptive_fields.png", "plots/weights.png", "dynamics.json",
+                 "plots/dynamics.png"):
         assert run.file(name).is_file(), name
     assert not run.file(RunFolder.CHECKPOINT).exists()
     saved = json.loads(run.file("metrics.json").read_text())
+    assert len(saved["dynamics"]["turnover_per_pass"]) == 3  # one per pass: 1 hidden + 2 readout
+    from neuroplastic.analysis.run import synapse_dynamics
+
+    brief = synapse_dynamics(run)
+    assert brief["grown"] == saved["dynamics"]["grown"] > 0 and len(brief["passes"]) == 3
+    assert "dynamics.png" in run.file("report.md").read_text()
     assert saved["nonsilent_synapses"]["hidden"] <= 40 * 12
     network = load_network(run.file("network.npz"))
     data = prepare_data(__import__("neuroplastic.config", fromlist=["load_model"]).load_model(tiny_model))

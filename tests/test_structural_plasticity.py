@@ -183,7 +183,7 @@ def test_growth_switched_off_is_a_fixed_support():
 
 @pytest.mark.parametrize("table, field, reason", [
     ("[rule.rewiring]\nmax_synapses_per_unit = 0\n", "max_synapses_per_unit", "must be at least 1"),
-    ("[rule.rewiring]\nmax_synapses_per_unit = 1000\n", "max_synapses_per_unit", "at most the number of inputs (784)"),
+    ("[rule.rewiring]\nmax_synapses_per_unit = 1000\n", "max_synapses_per_unit", r"at most the number of inputs \(784\)"),
     ("[rule.rewiring]\ngrowth_probability = 1.5\n", "growth_probability", r"must be in \[0, 1\]"),
     ("[rule.output]\nsynapses_per_unit = 0\n", "synapses_per_unit", "must be at least 1"),
 ])

@@ -8,7 +8,7 @@ from ..runs import RunFolder
 from .overparam import overparameterisation_factor
 from .summary import analyze_network
 
-__all__ = ["ANALYSIS_FILE", "run_data", "analyze_run"]
+__all__ = ["ANALYSIS_FILE", "run_data", "analyze_run", "synapse_dynamics"]
 
 #: The file in the run folder that holds every analysis figure (nested).
 ANALYSIS_FILE = "analysis.json"
@@ -38,6 +38,34 @@ def run_data(model, data_dir=None):
     train, _ = data.training_split(n_train=model.data.n_train, validation_fraction=model.data.validation_fraction,
                                    seed=model.training.seed)
     return train, data.test
+
+
+def synapse_dynamics(run):
+    """The run's census of synapse dynamics (``dynamics.json``) in brief, or None for runs without one.
+
+    Returns
+    -------
+    dict or None
+        Totals grown and eliminated, the mean completed lifetime, per pass the
+        turnover and the lognormal fit of the weights, and the survival curves.
+    """
+    import json
+
+    path = run.file("dynamics.json")
+    if not path.exists():
+        return None
+    try:
+        census = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NeuroplasticError(f"{path}: unreadable ({exc})") from None
+    return {
+        "grown": census["grown"], "eliminated": census["eliminated"], "mean_lifetime": census["mean_lifetime"],
+        "passes": [{"epoch": e["epoch"], "phase": e["phase"], "turnover": e.get("turnover"),
+                    "synapses": e["synapses"], "mean_age": e["mean_age"]} for e in census["epochs"]],
+        "lognormal_fits": [{"epoch": w["epoch"], "mu": w["lognormal_mu"], "sigma": w["lognormal_sigma"]}
+                           for w in census["weights"]],
+        "survival": census["survival"],
+    }
 
 
 def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, overparameterisation=False,
@@ -86,6 +114,9 @@ def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, 
     if overparameterisation:
         figures["overparameterisation"] = overparameterisation_factor(
             network, train.X, train.y, test.X, test.y, max_hidden=max_hidden, progress=progress)
+    dynamics = synapse_dynamics(run)
+    if dynamics is not None:
+        figures["synapse_dynamics"] = dynamics
     figures["analysis_time_s"] = round(time.perf_counter() - start, 2)
     run.write_json(ANALYSIS_FILE, figures)
     flat = {key: figures[key] for key in METRIC_KEYS if key in figures}

@@ -31,5 +31,12 @@ def run(args):
         matched = "" if over["matched"] else " (BP never matched: lower bound)"
         print(f"over-parameterisation factor {over['factor']:.1f}{matched}: BP needs {over['bp_synapses']:,} "
               f"synapses, we use {over['our_synapses']:,}")
+    dynamics = figures.get("synapse_dynamics")
+    if dynamics:
+        turnover = [p["turnover"] for p in dynamics["passes"][1:] if p["turnover"] is not None]
+        lifetime = dynamics["mean_lifetime"]
+        print(f"synapse dynamics: {dynamics['grown']:,} grown, {dynamics['eliminated']:,} eliminated"
+              + (f", {min(turnover):.1%}-{max(turnover):.1%} replaced per pass after the first" if turnover else "")
+              + (f", mean lifetime {lifetime:,.0f} presentations" if lifetime else ""))
     print("written: analysis.json, metrics.json")
     return 0

@@ -94,8 +94,15 @@ class RewiringParams:
     growth_threshold : float
         Presynaptic activity above which an input counts as active for growth.
     growth_weight : float
-        A grown synapse starts at ``growth_weight * x_i``: a fraction of the
-        presynaptic activity that made it grow.
+        A synapse grown in the hidden phase starts at ``growth_weight * x_i``:
+        a fraction of the presynaptic activity that made it grow.
+    readout_growth_weight : float
+        The same for synapses grown once the readout learns. New synapses
+        then start weak, so they barely change what the unit computes; one
+        that keeps being active when its unit wins is strengthened by the
+        instar rule, the others stay the weakest and are the next to go
+        (most new spines are transient, a few are stabilised: Holtmaat et
+        al. 2005; Xu et al. 2009).
     elimination_threshold : float
         At every rewiring event, synapses with efficacy below this value are
         eliminated (0: only synapses that decayed to exactly zero).
@@ -120,6 +127,7 @@ class RewiringParams:
     readout_growth_probability: float = 0.01
     growth_threshold: float = 0.5
     growth_weight: float = 0.5
+    readout_growth_weight: float = 0.05
     elimination_threshold: float = 0.0
     period: int = 10_000
     activity_cost: float = 0.0
@@ -150,6 +158,7 @@ class RewiringParams:
         if not 0.0 <= self.growth_threshold < 1.0:
             raise ConfigError("growth_threshold", f"must be in [0, 1), got {self.growth_threshold}")
         _positive("growth_weight", self.growth_weight)
+        _positive("readout_growth_weight", self.readout_growth_weight)
         if self.elimination_threshold < 0:
             raise ConfigError("elimination_threshold", f"must be non-negative, got {self.elimination_threshold}")
         if not self.activity_cost >= 0:

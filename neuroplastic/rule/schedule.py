@@ -14,8 +14,9 @@ training images:
    opens with a consolidation event at which each hidden unit keeps its
    strongest ``rewiring.synapses_per_unit`` synapses (if that is below its
    capacity). The hidden layer stays plastic: winners keep learning and
-   growing (``rewiring.readout_growth_probability``), so turnover goes on
-   all through training.
+   growing (``rewiring.readout_growth_probability``; new synapses start weak,
+   ``rewiring.readout_growth_weight``), so turnover goes on all through
+   training.
 
 A rewiring event every ``rewiring.period`` presentations eliminates hidden
 synapses below ``rewiring.elimination_threshold``, turns over the output
@@ -38,6 +39,8 @@ class Phase:
         Passes over the training images.
     growth_probability : float
         Probability per win that the winner grows a synapse at an active input.
+    growth_weight : float
+        A grown synapse starts at ``growth_weight * x_i``.
     readout_learns : bool
         Whether the output synapses learn (and turn over) in this phase.
     hidden_budget : int
@@ -47,6 +50,7 @@ class Phase:
     name: str
     epochs: int
     growth_probability: float
+    growth_weight: float
     readout_learns: bool
     hidden_budget: int
 
@@ -65,6 +69,6 @@ def session_schedule(rule, hidden_epochs, readout_epochs):
     tuple of Phase
     """
     r = rule.rewiring
-    phases = (Phase("hidden", hidden_epochs, r.growth_probability, False, r.max_synapses_per_unit),
-              Phase("readout", readout_epochs, r.readout_growth_probability, True, r.budget))
+    phases = (Phase("hidden", hidden_epochs, r.growth_probability, r.growth_weight, False, r.max_synapses_per_unit),
+              Phase("readout", readout_epochs, r.readout_growth_probability, r.readout_growth_weight, True, r.budget))
     return tuple(p for p in phases if p.epochs > 0)

@@ -63,7 +63,7 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
     r = rule.rewiring
     grown, lifetimes = structural.grow_at_active_inputs(
         hidden, rng, X, winners, probability=phase.growth_probability, threshold=r.growth_threshold,
-        growth_weight=r.growth_weight, now=now, upkeep=upkeep(state, rule))
+        growth_weight=phase.growth_weight, now=now, upkeep=upkeep(state, rule))
     census.record_growth(grown)
     census.record_elimination(lifetimes)
     if not state.taught_before.any():  # the gain's set point develops in the first session and is kept after it
