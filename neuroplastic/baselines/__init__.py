@@ -12,6 +12,8 @@ saved-network format as the rule through ``to_network()``.
   target sparsity (Han et al. 2015).
 - :class:`SparseEvolutionaryClassifier`: SET, sparse from the start with
   rewiring after every epoch (Mocanu et al. 2018).
+- :class:`DeepRewiringClassifier`: DEEP R, a fixed budget of connections
+  with fixed signs, rewired stochastically after every step (Bellec et al. 2018).
 """
 
 from ..optional import require
@@ -20,6 +22,7 @@ require("jax", "the backprop baselines")
 require("optax", "the backprop baselines")
 
 from .backprop import BackpropClassifier, ConstrainedBackpropClassifier  # noqa: E402 (after the check)
+from .deep_rewiring import DeepRewiringClassifier  # noqa: E402
 from .estimator import BaselineClassifier  # noqa: E402
 from .pruning import PrunedBackpropClassifier  # noqa: E402
 from .sparse_evolutionary import SparseEvolutionaryClassifier  # noqa: E402
@@ -29,6 +32,7 @@ __all__ = [
     "BackpropClassifier",
     "BaselineClassifier",
     "ConstrainedBackpropClassifier",
+    "DeepRewiringClassifier",
     "PrunedBackpropClassifier",
     "SparseEvolutionaryClassifier",
 ]
@@ -37,5 +41,5 @@ __all__ = [
 BASELINES = {
     cls.method: cls
     for cls in (BackpropClassifier, ConstrainedBackpropClassifier, PrunedBackpropClassifier,
-                SparseEvolutionaryClassifier)
+                SparseEvolutionaryClassifier, DeepRewiringClassifier)
 }
