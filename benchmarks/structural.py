@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuroplastic.config import load_model
+from neuroplastic.config import dump_model, load_model
 from neuroplastic.engines import make_learner
 from neuroplastic.experiments.structural import VARIANTS, magnitude_pruned_hidden, variant_model
 from neuroplastic.runner import prepare_data
@@ -186,7 +186,7 @@ def main(argv=None):
                 runs[variant].append(row)
                 print(f"{budget} seed {seed} {variant}: {json.dumps(row)[:160]}", file=sys.stderr)
         summary = summarise(runs)
-        entry = {"model": budget, "runs": runs, "summary": summary}
+        entry = {"model": budget, "definition": dump_model(model), "runs": runs, "summary": summary}
         if "structural" in summary:
             for other in ("dense_prune", "fixed_random", "fixed_active"):
                 if other in summary:
