@@ -6,6 +6,8 @@ the cores of every hardware profile and prices the events. Writes
 energy_<profile>.json and .md into the run folder and a bar chart into plots/.
 """
 
+import argparse
+
 from tqdm import tqdm
 
 from ..hardware.evaluate import default_backend, energy_for_run
@@ -21,7 +23,10 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
     parser.add_argument("--compare", action="append", default=[], metavar="OTHER",
                         help="another run folder or saved network to price the same way (repeatable)")
-    parser.add_argument("--data-dir", default=None, help="MNIST folder (default: NEUROPLASTIC_DATA or the cache)")
+    parser.add_argument("--data", default=None, metavar="DIR",
+                        help="MNIST folder, or 'mnist-sample' for the bundled sample "
+                             "(default: NEUROPLASTIC_DATA or the cache)")
+    parser.add_argument("--data-dir", dest="data", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--tag", choices=("fixed_pt", "floating_pt"), default="fixed_pt", help="Lava model tag")
     parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
                         help="spikes per step of a hidden neuron at the top of its range, in (0, 1]: fewer spikes "
@@ -38,16 +43,23 @@ def run(args):
 
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
     args.backend = args.backend or default_backend()
-    with tqdm(total=args.images, desc="lava", unit="img", disable=args.backend != "lava") as bar:
+    bars = []  # the bar appears when the Lava run starts, after every check that can fail has passed
+
+    def progress(done):
+        if not bars:
+            bars.append(tqdm(total=args.images, desc="lava", unit="img"))
+        bars[0].update(done - bars[0].n)
+
+    try:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
-            data_dir=args.data_dir, tag=args.tag, backend=args.backend, hidden_rate=args.hidden_rate,
-            inhibition_rate=args.inhibition_rate, progress=lambda n: bar.update(n - bar.n),
+            data_dir=args.data, tag=args.tag, backend=args.backend, hidden_rate=args.hidden_rate,
+            inhibition_rate=args.inhibition_rate, progress=progress,
         )
+    finally:
+        for bar in bars:
+            bar.close()
     for net in result["networks"]:
-        if "priced" not in net:
-            print(f"{net['name']}: error: {net['error']}")
-            continue
         ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
               f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "

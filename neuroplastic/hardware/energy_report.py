@@ -24,9 +24,6 @@ def energy_markdown(result):
              "| ops ratio to this model | counted by | mapping |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for net in result["networks"]:
-        if "error" in net and "priced" not in net:
-            lines.append(f"| {net['name']} | error: {net['error']} | | | | | | | | |")
-            continue
         lines.append(f"| {net['name']} | {net['activation']} | {net['synapses']:,} | {net['engine_accuracy']:.2%} | "
                      f"{net['spiking_accuracy']:.2%} | {net['agreement']:.2%} | {_fmt(net.get('synaptic_ops'))} | "
                      f"{_fmt(net.get('synaptic_ops_ratio_to_this_model'))} | {net['backend']} | {net['mapping']} |")
@@ -63,7 +60,7 @@ def _bar_chart(result):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    networks = [n for n in result["networks"] if "priced" in n]
+    networks = result["networks"]
     profiles = list(result["profiles"])
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(profiles) * max(1, len(networks)) / 2), 4))
     width = 0.8 / max(1, len(networks))
@@ -96,7 +93,8 @@ def save_energy_report(result, folder):
     stem = f"energy_{result['profile']}"
     paths = {"json": folder / f"{stem}.json", "markdown": folder / f"{stem}.md",
              "plot": folder / "plots" / f"{stem}.png"}
+    markdown, chart = energy_markdown(result), _bar_chart(result)  # both built before anything is written
     atomic_write_json(paths["json"], result)
-    atomic_write_text(paths["markdown"], energy_markdown(result))
-    atomic_write_bytes(paths["plot"], _bar_chart(result))
+    atomic_write_text(paths["markdown"], markdown)
+    atomic_write_bytes(paths["plot"], chart)
     return paths

@@ -121,13 +121,23 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         at the top of their range (see :func:`~.rate_code.build_plan`); the
         same for every network priced.
     progress : callable, optional
-        Passed to the Lava run.
+        Passed to the Lava run (called with 0 when it starts, then with the
+        images done after each batch).
 
     Returns
     -------
     dict
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
-        accuracy figures and ``priced`` results per profile.
+        accuracy figures and ``priced`` results per profile (``{"error": ...}``
+        for another profile the network does not fit).
+
+    Raises
+    ------
+    HardwareError
+        If a network cannot be built for the main profile (an unmappable
+        activation, weights the profile's precision cannot hold, a threshold
+        out of range) or does not fit the main profile: nothing is returned
+        that could be saved as if complete.
     """
     check_rates(hidden_rate, inhibition_rate)  # before the per-network loop, which records errors per network
     main = load_profile(profile)
@@ -141,8 +151,12 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
             plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits, hidden_rate=hidden_rate,
                               inhibition_rate=inhibition_rate)
         except NeuroplasticError as exc:
-            results.append({"name": name, "error": str(exc)})
-            continue
+            raise HardwareError(f"{name}: cannot run on {main.name}: {exc}") from None
+        if main.is_neuromorphic:  # fail before the (long) run, not after it
+            try:
+                map_layers(plan_layers(plan), main)
+            except HardwareError as exc:
+                raise HardwareError(f"{name}: does not fit {main.name}: {exc}") from None
         start = time.perf_counter()
         if who == "lava":
             from .lava_net import run_lava
@@ -169,7 +183,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
 
 def _ratios(results):
     """Synaptic ops of each compared network relative to the first (reported, not assumed)."""
-    base = results[0].get("synaptic_ops") if results else None  # absent when the network failed to build
+    base = results[0]["synaptic_ops"] if results else None
     for entry in results:
         value = entry.get("synaptic_ops")
         entry["synaptic_ops_ratio_to_this_model"] = (value / base) if (value and base) else None
@@ -191,7 +205,9 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     compare : sequence of str or Path
         Other run folders or saved networks to price the same way.
     data_dir : str or Path, optional
-        MNIST folder (default: the usual search, never downloading).
+        MNIST folder (default: the usual search, never downloading), or the
+        name ``"mnist-sample"`` (the bundled sample: 2,000 training and
+        1,000 test images).
     calibration_images : int
         First training images used to set the thresholds (labels unused).
     profile, steps, tag, backend, batch_size, hidden_rate, inhibition_rate, progress
@@ -202,13 +218,17 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     (dict, dict)
         The evaluation and the paths written.
     """
-    from ..datasets import load_mnist
+    from ..datasets import load_mnist, load_sample
     from .energy_report import save_energy_report
 
     run = Path(run)
     network = load_any_network(run)
     classes = [int(c) for c in np.asarray(network.classes)]
-    data = load_mnist(data_dir, offline=True, classes=None if classes == list(range(10)) else classes)
+    classes = None if classes == list(range(10)) else classes
+    if str(data_dir) == "mnist-sample":
+        data = load_sample().with_classes(classes)
+    else:
+        data = load_mnist(data_dir, offline=True, classes=classes)
     if images < 1:
         raise HardwareError(f"--images must be positive, got {images}")
     X, y = data.test.X[:images], data.test.y[:images]

@@ -13,6 +13,8 @@ their depth; spikes are counted inside the network and read once; the run
 is stopped in a ``finally``. This module only builds and runs.
 """
 
+import multiprocessing
+import sys
 import time
 
 import numpy as np
@@ -22,9 +24,41 @@ from ..errors import HardwareError
 from ..optional import require
 from .rate_code import encode_inputs
 
-__all__ = ["run_lava", "TAGS"]
+__all__ = ["import_lava", "run_lava", "TAGS"]
 
 TAGS = ("fixed_pt", "floating_pt")
+
+#: The Lava module that calls ``multiprocessing.set_start_method("fork")`` when imported.
+LAVA_MP_MODULE = "lava.magma.runtime.message_infrastructure.multiprocessing"
+
+
+def import_lava():
+    """Import Lava's runtime whatever this process did with multiprocessing before.
+
+    Lava sets the start method ``"fork"`` when its runtime is imported, and
+    Python refuses that once anything has fixed the default context (a tqdm
+    progress bar does, through its multiprocessing lock). ``"fork"`` is also
+    the default on Linux, so a context already fixed to ``"fork"`` is
+    released for Lava to fix again, to the same method; objects made under it
+    stay valid.
+
+    Raises
+    ------
+    HardwareError
+        If the process already uses another start method, which Lava cannot run under.
+    """
+    if LAVA_MP_MODULE in sys.modules:
+        return
+    method = multiprocessing.get_start_method(allow_none=True)
+    if method not in (None, "fork"):
+        raise HardwareError(f"Lava needs the 'fork' multiprocessing start method; this process already uses {method!r}")
+    if method == "fork":
+        multiprocessing.set_start_method(None, force=True)
+    try:
+        __import__(LAVA_MP_MODULE)
+    finally:
+        if multiprocessing.get_start_method(allow_none=True) is None:
+            multiprocessing.set_start_method(method or "fork")
 
 
 def _neurons(plan, *, shape, bias, vth, depth, n_images, fixed, bias_fixed=None):
@@ -118,7 +152,8 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     batch_size : int
         Images per Lava run (one compile per batch).
     progress : callable, optional
-        Called with the number of images finished after each batch.
+        Called with 0 before the first batch, then with the number of images
+        finished after each batch.
 
     Returns
     -------
@@ -132,7 +167,10 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != plan.n_inputs:
         raise HardwareError(f"inputs must have shape (n, {plan.n_inputs}), got {X.shape}")
+    import_lava()
     start = time.perf_counter()
+    if progress is not None:
+        progress(0)
     parts = []
     for first in range(0, len(X), max(1, int(batch_size))):
         parts.append(_run_batch(plan, X[first:first + batch_size], tag))
