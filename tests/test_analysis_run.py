@@ -56,6 +56,8 @@ def test_analyze_run_writes_analysis_and_merges_metrics(run_folder):
     saved = json.loads(run_folder.file("analysis.json").read_text())
     assert saved["i_xz_bits"] == pytest.approx(figures["i_xz_bits"])
     assert "lognormal_fit_of_magnitudes" in saved["weight_statistics"]["hidden"]
+    assert saved["neurobench"]["connection_sparsity"] == pytest.approx(
+        1 - network.n_nonsilent["total"] / network.n_potential["total"])
     metrics = json.loads(run_folder.file("metrics.json").read_text())
     assert metrics["test_accuracy"] == 0.5 and metrics["model"] == "tiny-126"  # earlier figures kept
     assert metrics["c_s"] == pytest.approx(figures["c_s"])

@@ -36,6 +36,9 @@ def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
         assert "error" in priced or priced["energy_uj"] > 0, name
         assert name in done.stdout
     assert this["priced"]["loihi2"]["events_per_inference"]["synaptic_ops"] > 0
+    bench = this["neurobench"]
+    assert bench["samples"] == 3 and 0 < bench["synaptic_operations"]["Effective_MACs"] < bench["synaptic_operations"]["Dense"]
+    assert "NeuroBench" in done.stdout
 
 
 @pytest.mark.parametrize("profile, reason", [("truenorth", "truenorth"), ("loihi9", "unknown hardware profile")])

@@ -4,12 +4,14 @@ Everything here reads a saved :class:`~neuroplastic.network.TrainedNetwork`
 (and data), never an engine. The definitions follow the paper (DESIGN.md
 section 4): non-silent synapses are non-zero weights; I(X;Z) is the VIB rate
 of an encoder fitted on the hidden representation, in bits; the synaptic
-capacity ``C_S = I(X;Z) / non-silent input->hidden synapses``.
+capacity ``C_S = I(X;Z) / non-silent input->hidden synapses``. NeuroBench's
+footprint, sparsity and synaptic-operation metrics are in :mod:`.neurobench`.
 """
 
 from .capacity import stored_information_capacity, synaptic_capacity
 from .discrete import (binarise, confusion_matrix, discrete_code_information, label_information_bits,
                        plugin_entropy_bits, plugin_mutual_information_bits)
+from .neurobench import neurobench_metrics
 from .overparam import overparameterisation_factor
 from .summary import DEFAULT_VIB, analyze_network
 from .synapses import lognormal_fit, synapse_counts, weight_statistics
@@ -25,6 +27,7 @@ __all__ = [
     "gaussian_kl_bits",
     "label_information_bits",
     "lognormal_fit",
+    "neurobench_metrics",
     "overparameterisation_factor",
     "plugin_entropy_bits",
     "plugin_mutual_information_bits",

@@ -5,6 +5,7 @@ import time
 from ..errors import NeuroplasticError
 from ..network import TrainedNetwork
 from ..runs import RunFolder
+from .neurobench import neurobench_metrics
 from .overparam import overparameterisation_factor
 from .summary import analyze_network
 
@@ -111,6 +112,7 @@ def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, 
     start = time.perf_counter()
     figures = analyze_network(network, train.X, train.y, test.X, test.y, vib_seeds=vib_seeds,
                               vib_settings=vib_settings)
+    figures["neurobench"] = neurobench_metrics(network, test.X)
     if overparameterisation:
         figures["overparameterisation"] = overparameterisation_factor(
             network, train.X, train.y, test.X, test.y, max_hidden=max_hidden, progress=progress)

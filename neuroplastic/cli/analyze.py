@@ -18,6 +18,7 @@ def add_arguments(parser):
 
 def run(args):
     from ..analysis import analyze_run
+    from ..analysis.neurobench import format_neurobench
 
     figures = analyze_run(args.run_folder, data_dir=args.data, vib_seeds=tuple(range(args.vib_seeds)),
                           overparameterisation=args.overparameterisation, max_hidden=args.max_hidden,
@@ -26,6 +27,7 @@ def run(args):
           f"{figures['nonsilent_hidden']:,} of {figures['potential_hidden']:,}")
     print(f"I(X;Z) {figures['i_xz_bits']:.2f} ± {figures['i_xz_bits_sd']:.2f} bits (VIB, {args.vib_seeds} seeds), "
           f"plug-in {figures['i_xz_bits_plugin']:.2f} bits; C_S {figures['c_s']:.4g} bits/synapse")
+    print(format_neurobench(figures["neurobench"]))
     if "overparameterisation" in figures:
         over = figures["overparameterisation"]
         matched = "" if over["matched"] else " (BP never matched: lower bound)"

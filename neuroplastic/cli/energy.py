@@ -39,6 +39,7 @@ def add_arguments(parser):
 
 
 def run(args):
+    from ..analysis.neurobench import format_neurobench
     from ..hardware.rate_code import check_rates
 
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
@@ -65,6 +66,7 @@ def run(args):
               f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "
               f"per inference" + (f" ({ratio:.3g} x this model's)" if ratio is not None and net is not result["networks"][0]
                                   else ""))
+        print("  " + format_neurobench(net["neurobench"]).replace("\n", "\n  "))
         for name, priced in net["priced"].items():
             if "error" in priced:
                 print(f"  {name:<11} does not fit: {priced['error']}")

@@ -32,6 +32,17 @@ def energy_markdown(result):
         if net.get("synaptic_ops_by_path"):
             lines.append(f"- {net['name']}: " + ", ".join(
                 f"{path} {_fmt(value)}" for path, value in net["synaptic_ops_by_path"].items()))
+    lines += ["", "NeuroBench metrics of the (non-spiking) network on the same images (Yik et al., Nature "
+              "Communications 2025; per sample):", "",
+              "| network | footprint (B) | CSR footprint (B) | connection sparsity | activation sparsity "
+              "| Dense | Effective_MACs | Effective_ACs |", "|---|---|---|---|---|---|---|---|"]
+    for net in result["networks"]:
+        bench = net.get("neurobench")
+        if bench:
+            ops = bench["synaptic_operations"]
+            lines.append(f"| {net['name']} | {bench['footprint_bytes']:,} | {bench['sparse_footprint_bytes']:,} | "
+                         f"{bench['connection_sparsity']:.4f} | {bench['activation_sparsity']:.4f} | "
+                         f"{_fmt(ops['Dense'])} | {_fmt(ops['Effective_MACs'])} | {_fmt(ops['Effective_ACs'])} |")
     lines += ["", "| network | profile | energy (uJ) | breakdown (uJ) | latency (us) | cores | synaptic ops or MACs |",
               "|---|---|---|---|---|---|---|"]
     for net in result["networks"]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.neurobench import neurobench_metrics
 from ..errors import HardwareError, NeuroplasticError
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
@@ -128,8 +129,9 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     -------
     dict
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
-        accuracy figures and ``priced`` results per profile (``{"error": ...}``
-        for another profile the network does not fit).
+        accuracy figures, ``priced`` results per profile (``{"error": ...}``
+        for another profile the network does not fit) and its NeuroBench
+        metrics on ``X`` (:func:`~neuroplastic.analysis.neurobench.neurobench_metrics`).
 
     Raises
     ------
@@ -167,6 +169,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         wall = time.perf_counter() - start
         entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
         entry["priced"] = price_network(plan, counts, profiles, net)
+        entry["neurobench"] = neurobench_metrics(net, X)
         results.append(entry)
     _ratios(results)
     return {
