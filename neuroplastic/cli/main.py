@@ -10,12 +10,12 @@ import sys
 
 from .. import __version__
 from ..errors import NeuroplasticError
-from . import analyze, compare, continual, data, energy, evaluate, report, sweep, train, validate
+from . import analyze, compare, continual, data, energy, evaluate, export, report, sweep, train, validate
 
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules; each has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``.
-COMMANDS = (data, validate, train, evaluate, analyze, compare, sweep, continual, report, energy)
+COMMANDS = (data, validate, train, evaluate, analyze, compare, sweep, continual, report, energy, export)
 
 
 def build_parser():

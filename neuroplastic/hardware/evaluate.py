@@ -23,7 +23,8 @@ from .mapping import map_layers, plan_layers
 from .profiles import available_profiles, load_profile
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 
-__all__ = ["default_backend", "evaluate_energy", "energy_for_run", "price_network", "load_any_network"]
+__all__ = ["default_backend", "evaluate_energy", "energy_for_run", "price_network", "load_any_network",
+           "load_network_data", "main_weight_bits"]
 
 
 def default_backend():
@@ -39,6 +40,30 @@ def load_any_network(path):
     if path.is_dir():
         path = path / "network.npz"
     return TrainedNetwork.load(path)
+
+
+def load_network_data(network, data_dir=None):
+    """The data set to run ``network`` on, restricted to its classes, never downloading.
+
+    Parameters
+    ----------
+    network : TrainedNetwork
+    data_dir : str or Path, optional
+        MNIST folder (default: the usual search), or ``"mnist-sample"`` for
+        the bundled sample.
+    """
+    from ..datasets import load_mnist, load_sample
+
+    classes = [int(c) for c in np.asarray(network.classes)]
+    classes = None if classes == list(range(10)) else classes
+    if str(data_dir) == "mnist-sample":
+        return load_sample().with_classes(classes)
+    return load_mnist(data_dir, offline=True, classes=classes)
+
+
+def main_weight_bits(profile):
+    """Weight precision of the spiking network on ``profile`` (8 on conventional hardware)."""
+    return int(profile["weight_bits"]) if profile.is_neuromorphic else 8
 
 
 def _spike_dict(counts):
@@ -144,7 +169,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     check_rates(hidden_rate, inhibition_rate)  # before the per-network loop, which records errors per network
     main = load_profile(profile)
     profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
-    weight_bits = int(main["weight_bits"]) if main.is_neuromorphic else 8
+    weight_bits = main_weight_bits(main)
     results = []
     entries = [("this model", network, backend)] + [(name, net, "numpy") for name, net in compare]
     for name, net, who in entries:
@@ -221,17 +246,11 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     (dict, dict)
         The evaluation and the paths written.
     """
-    from ..datasets import load_mnist, load_sample
     from .energy_report import save_energy_report
 
     run = Path(run)
     network = load_any_network(run)
-    classes = [int(c) for c in np.asarray(network.classes)]
-    classes = None if classes == list(range(10)) else classes
-    if str(data_dir) == "mnist-sample":
-        data = load_sample().with_classes(classes)
-    else:
-        data = load_mnist(data_dir, offline=True, classes=classes)
+    data = load_network_data(network, data_dir)
     if images < 1:
         raise HardwareError(f"--images must be positive, got {images}")
     X, y = data.test.X[:images], data.test.y[:images]

@@ -32,7 +32,8 @@ from ..errors import HardwareError
 from ..network import LayerSizes
 from .linear_form import linear_form
 
-__all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "simulate", "classify_counts"]
+__all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "encoder_spikes", "simulate",
+           "classify_counts"]
 
 LAVA_MAX_WEIGHT_BITS = 8
 MAX_VTH = 131071  # 17-bit threshold mantissa
@@ -129,6 +130,25 @@ def encode_inputs(X, steps):
     if X.size and (X.min() < 0 or X.max() > 1):
         raise HardwareError(f"rate coding needs inputs in [0, 1], got [{X.min():.3g}, {X.max():.3g}]")
     return np.round(X * steps).astype(np.int32).T.copy()
+
+
+def encoder_spikes(X, steps, slot):
+    """Input spikes step by step: ``slot`` arrays of shape ``(n_images, n_inputs)``, 0 or 1.
+
+    Each input emits ``round(steps * x)`` evenly spaced spikes over the
+    first ``steps`` steps (a phase accumulator starting at ``steps // 2``),
+    then is silent until the slot ends.
+    """
+    counts = encode_inputs(X, steps)
+    phase = np.full(counts.shape, steps // 2, dtype=np.int64)
+    for tau in range(slot):
+        if tau < steps:
+            phase += counts
+            spikes = phase >= steps
+            phase[spikes] -= steps
+        else:
+            spikes = np.zeros(phase.shape, dtype=bool)
+        yield spikes.T
 
 
 def check_rates(hidden_rate, inhibition_rate, names=("hidden_rate", "inhibition_rate")):
@@ -299,7 +319,6 @@ def simulate(plan, X, *, fixed=True):
     vh = np.full((n_images, plan.n_hidden), half(plan.hidden_vth), dtype)
     vo = np.full((n_images, plan.n_classes), half(plan.output_vth), dtype)
     vi = np.full((n_images, 1), half(plan.inhibition_vth), dtype)
-    phase = np.full(counts_in.shape, plan.steps // 2, dtype=np.int64)
     out = {name: np.zeros((n, n_images), np.int64) for name, n in
            (("hidden", plan.n_hidden), ("output", plan.n_classes), ("inhibition", 1 if plan.has_inhibition else 0),
             ("relay", 1 if plan.has_relay else 0))}
@@ -307,13 +326,8 @@ def simulate(plan, X, *, fixed=True):
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     quantum = plan.inhibition_strength * 2**plan.inhibition_exp
     inh_prev = np.zeros((n_images, 1), bool)
-    for tau in range(plan.slot):
-        if tau < plan.steps:
-            phase += counts_in
-            s_in = phase >= plan.steps
-            phase[s_in] -= plan.steps
-        else:
-            s_in = np.zeros_like(phase, dtype=bool)
+    for tau, s_in in enumerate(encoder_spikes(X, plan.steps, plan.slot)):
+        s_in = s_in.T
         a_h = np.asarray(W @ s_in).T
         if plan.has_inhibition:
             a_h = a_h - quantum * inh_prev

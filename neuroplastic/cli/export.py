@@ -1,0 +1,39 @@
+"""Write a trained network in a format other neuromorphic tools read.
+
+``--format nir``: the rate-coded integrate-and-fire network that
+``neuroplastic energy`` runs (same thresholds, weights quantised to the
+profile's precision) as a NIR graph (Neuromorphic Intermediate
+Representation, HDF5), read by Lava-DL, Norse, snnTorch, Sinabs, Rockpool
+and SpiNNaker2 tools. See docs/hardware.md for the graph's nodes.
+"""
+
+NAME = "export"
+HELP = "write the spiking network as a NIR graph"
+
+
+def add_arguments(parser):
+    parser.add_argument("run_folder", metavar="RUN", help="run folder (with network.npz) or a saved network .npz")
+    parser.add_argument("--format", choices=("nir",), default="nir", help="output format (default nir)")
+    parser.add_argument("--out", metavar="FILE", default=None,
+                        help="file to write (default: network.nir in the run folder, or beside the .npz)")
+    parser.add_argument("--profile", default="loihi2", help="hardware profile whose weight precision to use")
+    parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
+    parser.add_argument("--data", default=None, metavar="DIR",
+                        help="MNIST folder for the calibration images, or 'mnist-sample' "
+                             "(default: NEUROPLASTIC_DATA or the cache)")
+    parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
+                        help="spikes per step of a hidden neuron at the top of its range (default %(default)s)")
+    parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
+                        help="the same for the inhibitory interneuron (default %(default)s)")
+
+
+def run(args):
+    from ..hardware.nir_export import export_nir
+    from ..hardware.rate_code import check_rates
+
+    check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
+    path, graph = export_nir(args.run_folder, args.out, profile=args.profile, steps=args.steps, data_dir=args.data,
+                             hidden_rate=args.hidden_rate, inhibition_rate=args.inhibition_rate)
+    print(f"wrote {path}: NIR graph of {len(graph.nodes)} nodes and {len(graph.edges)} edges "
+          f"({graph.metadata['steps_per_image']} steps per image)")
+    return 0
