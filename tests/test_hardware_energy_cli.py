@@ -1,12 +1,15 @@
 """`neuroplastic energy` as users run it: a subprocess, the real Lava backend, every bundled profile."""
 
+import dataclasses
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
-from neuroplastic.hardware.profiles import available_profiles
+from neuroplastic.cli.main import main
+from neuroplastic.hardware.profiles import PROFILE_DIR, available_profiles
 
 from small_networks import prototype_network
 
@@ -32,19 +35,47 @@ def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
     this = report["networks"][0]
     assert this["backend"] == "lava fixed_pt" and this["images"] == 3
     assert set(this["priced"]) == set(available_profiles())
-    for name, priced in this["priced"].items():
-        assert "error" in priced or priced["energy_uj"] > 0, name
+    for name, priced in this["priced"].items():  # every profile holds it (too-large neurons are split)
+        assert "error" not in priced and priced["energy_uj"] > 0, name
         assert name in done.stdout
+    assert this["priced"]["truenorth"]["splitting"]["compartments"] > 0  # the interneuron's 256+ inputs
     assert this["priced"]["loihi2"]["events_per_inference"]["synaptic_ops"] > 0
     bench = this["neurobench"]
     assert bench["samples"] == 3 and 0 < bench["synaptic_operations"]["Effective_MACs"] < bench["synaptic_operations"]["Dense"]
     assert "NeuroBench" in done.stdout
 
 
-@pytest.mark.parametrize("profile, reason", [("truenorth", "truenorth"), ("loihi9", "unknown hardware profile")])
-def test_a_profile_that_cannot_run_the_network_fails_in_one_line_and_writes_no_report(saved_network, profile, reason):
-    done = energy(saved_network, profile)
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("neuroplastic: error:") and reason in lines[0], done.stderr
-    assert not saved_network.with_name(f"energy_{profile}.json").exists()
+@pytest.fixture(scope="module")
+def signed_network(saved_network):
+    base = prototype_network()  # signed output weights: no level left with TrueNorth's 1-bit weights
+    net = dataclasses.replace(base, output_weights=base.output_weights.toarray() - 0.25)
+    path = saved_network.with_name("signed.npz")
+    net.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_chip(saved_network):
+    text = re.sub(r"(cores_per_chip|max_chips) = \{ value = \d+", r"\1 = { value = 1",
+                  (PROFILE_DIR / "loihi2.toml").read_text())
+    path = saved_network.with_name("tiny_chip.toml")
+    path.write_text(text.replace('name = "loihi2"', 'name = "tiny_chip"'))
+    return path
+
+
+@pytest.mark.parametrize("which, profile, reason", [
+    ("signed", "truenorth", "weight_bits=1 leaves no level for signed weights"),
+    ("saved", "tiny_chip", "max_chips=1"),
+    ("saved", "loihi9", "unknown hardware profile"),
+])
+def test_a_profile_that_cannot_run_the_network_fails_in_one_line_and_writes_no_report(
+        request, capsys, which, profile, reason, tiny_chip):
+    # in process (these fail before Lava starts; the subprocess above covers the real start-up)
+    path = request.getfixturevalue(f"{which}_network")
+    code = main(["energy", str(path), "--profile", str(tiny_chip) if profile == "tiny_chip" else profile,
+                 "--images", "3", "--steps", "16", "--data", "mnist-sample"])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("neuroplastic: error:") and reason in lines[0], err
+    assert not list(path.parent.glob(f"energy_{profile}*"))

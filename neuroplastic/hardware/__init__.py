@@ -5,9 +5,11 @@
   integer rate-coded spiking network (with a NumPy reference simulator);
 - :mod:`.lava_net` builds and runs it in Lava (custom processes in
   :mod:`.lava_procs`);
-- :mod:`.mapping` places neurons and synapses on cores;
+- :mod:`.splitting` divides neurons too large for a core into partial-sum
+  compartments, and :mod:`.mapping` places neurons and synapses on cores;
 - :mod:`.events` counts synaptic operations, spikes and hops;
-- :mod:`.energy` prices the counts; :mod:`.evaluate` ties these together.
+- :mod:`.energy` prices the counts; :mod:`.evaluate` ties these together;
+- :mod:`.nir_export` writes the spiking network as a NIR graph and runs such graphs.
 
 Lava is imported only when a network is run.
 """

@@ -33,6 +33,7 @@ class EventCounts:
     core_synaptic_ops: np.ndarray  # (n_cores, n_images)
     core_neurons: np.ndarray  # (n_cores,)
     steps: int
+    by_source: dict = None  # {source layer: {"messages": per image, "hops": per image}}
 
     def mean(self):
         """Mean events per image, as a dict of floats."""
@@ -123,6 +124,7 @@ def count_events(layers, spike_counts, mapping, steps):
     messages = np.zeros(n_images)
     hops = np.zeros(n_images)
     spikes = np.zeros(n_images)
+    by_source = {}
     for name, reach in destinations.items():
         counts = spike_counts[name].reshape(reach.shape[0], n_images).astype(np.float64)
         spikes += counts.sum(axis=0)
@@ -131,8 +133,11 @@ def count_events(layers, spike_counts, mapping, steps):
         else:
             origin = positions[mapping.core_of[name]]
         distance = np.abs(origin[:, None, :] - positions[None, :, :]).sum(axis=2)
-        messages += reach.sum(axis=1).astype(np.float64) @ counts
-        hops += (reach * distance).sum(axis=1).astype(np.float64) @ counts
+        sent = reach.sum(axis=1).astype(np.float64) @ counts
+        travelled = (reach * distance).sum(axis=1).astype(np.float64) @ counts
+        by_source[name] = {"messages": sent, "hops": travelled}
+        messages += sent
+        hops += travelled
     for layer in layers:  # layers that send to nobody (the output) still spike
         if layer.name not in destinations:
             spikes += spike_counts[layer.name].sum(axis=0)
@@ -140,5 +145,5 @@ def count_events(layers, spike_counts, mapping, steps):
     return EventCounts(
         synaptic_ops=syn_ops, spikes=spikes, spike_messages=messages, hops=hops,
         neuron_updates=int(core_neurons.sum()) * int(steps), core_synaptic_ops=core_ops,
-        core_neurons=core_neurons, steps=int(steps),
+        core_neurons=core_neurons, steps=int(steps), by_source=by_source,
     )

@@ -11,8 +11,9 @@ core still has room for it under all three per-core limits of the profile:
 
 Otherwise a new core is opened. Cores fill chips in order (``cores_per_chip``);
 more chips than ``max_chips`` is an error. A neuron that alone breaks a limit
-is an error naming the limit. This module only places; it neither runs nor
-prices.
+is an error naming the limit; :func:`~.splitting.split_layers` first divides
+such neurons into partial-sum compartments. This module only places; it
+neither runs nor prices.
 """
 
 from dataclasses import dataclass
