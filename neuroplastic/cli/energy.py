@@ -72,7 +72,10 @@ def run(args):
                 print(f"  {name:<11} does not fit: {priced['error']}")
                 continue
             ops = priced.get("events_per_inference", {}).get("synaptic_ops", priced.get("macs"))
+            split = priced.get("splitting") or {}
+            note = (f"  ({split['compartments']:,} partial-sum compartments, +{split['extra_energy_uj']:.3g} uJ)"
+                    if split.get("compartments") else "")
             print(f"  {name:<11} {priced['energy_uj']:10.3f} uJ  {priced['latency_us']:10.2f} us  "
-                  f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}")
+                  f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}{note}")
     print(f"wrote {paths['json']}, {paths['markdown']}, {paths['plot']}")
     return 0

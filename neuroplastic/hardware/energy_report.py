@@ -59,6 +59,16 @@ def energy_markdown(result):
                 parts = ", ".join(f"{k} {_fmt(v)}" for k, v in dense["breakdown_uj"].items())
                 lines.append(f"| {net['name']} | {name} ({dense['kind']}) | {_fmt(dense['energy_uj'])} | {parts} | "
                              f"{_fmt(dense['latency_us'])} | - | {_fmt(dense['macs'])} |")
+    splits = [(net["name"], name, priced["splitting"]) for net in result["networks"]
+              for name, priced in net.get("priced", {}).items() if (priced.get("splitting") or {}).get("compartments")]
+    if splits:
+        lines += ["", "Neurons split into partial-sum compartments (extra cost per inference, included above):", "",
+                  "| network | profile | split neurons | compartments | extra messages | extra energy (uJ) |",
+                  "|---|---|---|---|---|---|"]
+        for net_name, name, split in splits:
+            neurons = ", ".join(f"{layer} {count}" for layer, count in split["split_neurons"].items())
+            lines.append(f"| {net_name} | {name} | {neurons} | {split['compartments']:,} | "
+                         f"{_fmt(split['extra_messages'])} | {_fmt(split['extra_energy_uj'])} |")
     lines += ["", "Assumed (not published) profile fields:", ""]
     for name, info in result["profiles"].items():
         lines.append(f"- {name}: {', '.join(info['assumptions']) or 'none'}")
