@@ -129,10 +129,11 @@ def split_layers(layers, profile):
             raise HardwareError(f"{layer.name} neuron {int(per_root.argmax())} needs {int(per_root.max())} partial-sum "
                                 f"compartments; {profile.name} allows input_axons_per_core="
                                 f"{int(profile['input_axons_per_core'])} at its root")
-        direct = fan_in.tolil()
-        direct[big] = 0
+        unsplit = np.ones(fan_in.shape[0])
+        unsplit[big] = 0.0
+        direct = sp.diags(unsplit) @ fan_in  # the roots keep no direct synapse
         to_root = sp.csr_matrix((np.ones(n_comp), (roots, np.arange(n_comp))), shape=(fan_in.shape[0], n_comp))
-        rewired = sp.hstack([direct.tocsr(), to_root], format="csr")
+        rewired = sp.hstack([sp.csr_matrix(direct), to_root], format="csr")
         rewired.eliminate_zeros()
         out.append(partial)
         out.append(Layer(layer.name, rewired, list(layer.sources) + [(partial.name, n_comp)]))
