@@ -167,10 +167,10 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != plan.n_inputs:
         raise HardwareError(f"inputs must have shape (n, {plan.n_inputs}), got {X.shape}")
-    import_lava()
     start = time.perf_counter()
     if progress is not None:
-        progress(0)
+        progress(0)  # may create a progress bar, and so fix the multiprocessing start method, before Lava loads
+    import_lava()
     parts = []
     for first in range(0, len(X), max(1, int(batch_size))):
         parts.append(_run_batch(plan, X[first:first + batch_size], tag))
