@@ -100,6 +100,7 @@ def test_analyze_command_prints_the_figures_and_exits_0(run_folder, capsys):
     assert main(["analyze", str(run_folder.path), "--vib-seeds", "2"]) == 0
     out = capsys.readouterr().out
     assert "I(X;Z)" in out and "C_S" in out
+    assert "NeuroBench" in out and "Effective_MACs" in out
     assert json.loads(run_folder.file("metrics.json").read_text())["i_xz_bits"] > 0
 
 
