@@ -11,6 +11,7 @@ import pytest
 from neuroplastic.cli.main import main
 from neuroplastic.hardware.profiles import PROFILE_DIR, available_profiles
 
+from conftest import needs_lava
 from small_networks import prototype_network
 
 
@@ -27,6 +28,7 @@ def energy(path, profile, *extra):
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
+@needs_lava
 def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
     done = energy(saved_network, "loihi2")
     assert done.returncode == 0, done.stderr

@@ -190,7 +190,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         out of range) or does not fit the main profile: nothing is returned
         that could be saved as if complete.
     """
-    from ..analysis.neurobench import neurobench_metrics  # here: the analysis package imports JAX
+    from ..analysis.neurobench import neurobench_metrics  # here: the analysis package takes seconds to import
 
     check_rates(hidden_rate, inhibition_rate)
     main = load_profile(profile)
