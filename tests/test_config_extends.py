@@ -21,17 +21,15 @@ classes = [0, 1, 2]
 n_hidden = 40
 
 [training]
-epochs = 3
+hidden_epochs = 1
+readout_epochs = 2
 batch_size = 50
 seed = 3
 
 [rule.rewiring]
 period = 400
+max_synapses_per_unit = 16
 synapses_per_unit = 12
-
-[rule.hidden]
-epochs = 1
-consolidation_epochs = 1
 """
 
 
@@ -66,7 +64,7 @@ def test_a_new_default_in_the_base_reaches_every_derived_file(family):
     before = [load_model(path) for path in derived(family)]
     assert all(model.training.batch_size == 50 for model in before)
     (family / "base.toml").write_text(BASE.replace("batch_size = 50", "batch_size = 25")
-                                      .replace("[rule.hidden]", "[rule.homeostasis]\nstrength = 7.5\n\n[rule.hidden]"))
+                                      .replace("[rule.rewiring]", "[rule.homeostasis]\nstrength = 7.5\n\n[rule.rewiring]"))
     after = [load_model(path) for path in derived(family)]
     assert [model.training.batch_size for model in after] == [25, 25, 25]
     assert [model.rule.homeostasis.strength for model in after] == [7.5, 7.5, 7.5]

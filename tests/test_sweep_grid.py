@@ -140,7 +140,8 @@ def test_a_changed_definition_is_not_mixed_into_an_existing_sweep(tmp_path):
 def test_interrupted_sweep_completes_only_missing_cells_in_parallel(tmp_path):
     """2 regimes x 2 seeds on the bundled sample; half the cells finished before the 'kill'."""
     models = [REGIMES / "slow_turnover.toml", REGIMES / "fast_turnover.toml"]
-    params = {"data.dataset": ["mnist-sample"], "data.n_train": [600], "network.n_hidden": [40]}
+    params = {"data.dataset": ["mnist-sample"], "data.n_train": [600], "network.n_hidden": [40],
+              "rule.output.synapses_per_unit": [20], "training.readout_epochs": [2]}
     out = tmp_path / "sweep"
     cells = sweep.plan_sweep(models, params, seeds=2)
     assert len(cells) == 4
@@ -163,7 +164,8 @@ def test_interrupted_sweep_completes_only_missing_cells_in_parallel(tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 4 and all(0.0 < float(r["test_accuracy"]) <= 1.0 for r in rows)
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    assert "| slow_turnover | mnist-sample | 600 | 40 | 2 |" in summary and "| fast_turnover | mnist-sample | 600 | 40 | 2 |" in summary
+    assert "| slow_turnover | mnist-sample | 600 | 40 | 20 | 2 | 2 |" in summary
+    assert "| fast_turnover | mnist-sample | 600 | 40 | 20 | 2 | 2 |" in summary
     for name in ("summary.csv", "sweep.json", "plots/accuracy_vs_synapses.png", "plots/accuracy_by_setting.png"):
         assert (out / name).stat().st_size > 0
 
