@@ -50,7 +50,7 @@ import scipy.sparse as sp
 from ...errors import ConfigError, DataError
 from ...rule import structural
 from ...rule.activations import ACTIVATIONS
-from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams, RuleParams
+from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams
 from ...rule.schedule import session_schedule
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
@@ -59,7 +59,6 @@ from .rate import RateHiddenLayer
 
 __all__ = ["Brian2Classifier"]
 
-F32 = np.float32
 MODES = ("rate", "spiking")
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
                "output": OutputRuleParams}

@@ -17,7 +17,6 @@ from .checks import check_images as _check_X
 
 __all__ = ["StructuralPlasticityClassifier"]
 
-F32 = np.float32
 _PARAM_NAMES = ("n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs", "batch_size",
                 "hidden", "rewiring", "homeostasis", "output", "random_state", "progress")
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
