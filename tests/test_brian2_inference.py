@@ -8,7 +8,6 @@ import pytest
 pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
 
 from neuroplastic.cli.main import main
-from neuroplastic.config import dump_model, load_model, with_overrides
 from neuroplastic.datasets import load_sample
 from neuroplastic.engines.brian2 import InferenceParams, evaluate_spiking, spiking_predict
 from neuroplastic.engines.brian2.device import brian2_target
@@ -17,7 +16,7 @@ from neuroplastic.errors import ConfigError
 from neuroplastic.rule.params import OutputRuleParams, RewiringParams
 from neuroplastic.runs import RunFolder
 
-from conftest import MODELS
+from test_brian2_train_cli import TINY
 
 FAST = InferenceParams(t_int_ms=50.0, t_out_ms=50.0, f_in_hz=400.0, f_h_hz=900.0)
 
@@ -26,7 +25,7 @@ FAST = InferenceParams(t_int_ms=50.0, t_out_ms=50.0, f_in_hz=400.0, f_h_hz=900.0
 def trained():
     data = load_sample()
     learner = StructuralPlasticityClassifier(
-        n_hidden=40, epochs=4, rewiring=RewiringParams(synapses_per_unit=16),
+        n_hidden=40, hidden_epochs=1, readout_epochs=3, rewiring=RewiringParams(synapses_per_unit=16),
         output=OutputRuleParams(n_perturbations=2), random_state=0).fit(data.train.X, data.train.y)
     return learner.to_network(), data.test.X[:25], data.test.y[:25]
 
@@ -58,8 +57,7 @@ def test_spiking_inference_refuses_rates_above_one_spike_per_step():
 def test_evaluate_command_adds_spiking_figures_to_the_run_folder(trained, tmp_path, capsys):
     network, _, _ = trained
     run = RunFolder(tmp_path / "run")
-    model = with_overrides(load_model(MODELS / "mnist.toml"), data={"dataset": "mnist-sample"})
-    run.write_text(RunFolder.MODEL, dump_model(model))
+    run.write_text(RunFolder.MODEL, TINY)
     network.save(run.file(RunFolder.NETWORK))
     code = main(["evaluate", str(run.path), "--engine", "brian2", "--mode", "spiking", "--images", "5",
                  "--target", "numpy"])

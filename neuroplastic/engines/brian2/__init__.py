@@ -1,18 +1,19 @@
-"""The rule as Brian2 networks: a rate form (held against the vectorized engine) and a spiking form.
+"""The rule as Brian2 networks: a rate form (held against the vectorized engine) and spiking inference.
 
 - :mod:`.device` -- code-generation targets (numpy, cython, cpp_standalone) and their build folders.
-- :mod:`.rate` -- the hidden layer, one presentation per time step, winner chosen by a lateral circuit.
-- :mod:`.spiking` -- the hidden layer with Poisson inputs, LIF units, lateral inhibition, trace instar.
-- :mod:`.readout` -- the output layer's three-factor node-perturbation rule.
+- :mod:`.rate` -- the hidden layer on per-unit slots, one presentation per time step: competition, instar, growth.
+- :mod:`.spiking` -- a spiking hidden layer (dense pool of the earlier rule; not used for training yet).
+- :mod:`.readout` -- the output layer's three-factor node-perturbation rule (not used by the learner yet).
 - :mod:`.inference` -- spiking inference of a trained network (triangle activation).
-- :mod:`.learner` -- :class:`Brian2Classifier` and :func:`train_brian2`.
+- :mod:`.learner` -- :class:`Brian2Classifier`; :mod:`.models` -- :func:`make_brian2_learner`, :func:`train_brian2`.
 
 The equations themselves live in :mod:`neuroplastic.rule.equations`.
 """
 
 from .device import TARGETS, brian2_target
 from .inference import InferenceParams, spiking_predict
-from .learner import Brian2Classifier, make_brian2_learner, train_brian2
+from .learner import Brian2Classifier
+from .models import make_brian2_learner, train_brian2
 from .spiking import SpikingParams
 
 __all__ = ["TARGETS", "brian2_target", "Brian2Classifier", "make_brian2_learner", "train_brian2", "InferenceParams",

@@ -9,13 +9,14 @@ repository.
 """
 
 import contextlib
+import gc
 import tempfile
 from pathlib import Path
 
 from ...errors import ConfigError
 from ...optional import require
 
-__all__ = ["TARGETS", "brian2_target"]
+__all__ = ["TARGETS", "brian2_target", "frozen_garbage"]
 
 TARGETS = ("numpy", "cython", "cpp_standalone")
 
@@ -72,3 +73,18 @@ def brian2_target(target="numpy", directory=None):
             prefs[key] = value
         if owned is not None:
             owned.cleanup()
+
+
+@contextlib.contextmanager
+def frozen_garbage():
+    """Move the objects that exist now out of the garbage collector's reach for the ``with`` block.
+
+    Brian2 collects garbage at the start of every ``run()``; with the many
+    short runs of a session, a full collection over every object of the
+    process would dominate the time.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

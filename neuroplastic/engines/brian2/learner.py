@@ -1,104 +1,209 @@
-"""`Brian2Classifier`: the rule run by Brian2, with the face of the vectorized learner.
+"""`Brian2Classifier`: the rule's one schedule executed with Brian2 (rate form), with the face of the vectorized learner.
 
-The schedule is the vectorized engine's (see
-:mod:`neuroplastic.engines.vectorized.training`) with one image per
-presentation:
+The learner keeps the same typed :class:`~neuroplastic.rule.state.TrainingState`
+as the vectorized engine and runs the same schedule
+(:func:`neuroplastic.rule.schedule.session_schedule`: a ``hidden`` phase,
+then a ``readout`` phase). What runs where:
 
-1. hidden passes in Brian2 (rate form: one presentation per time step;
-   spiking form: Poisson inputs and LIF units), a rewiring event every
-   ``rewiring.period`` presentations (a ``run_regularly`` operation);
-2. a consolidation event that imposes the per-unit synapse budget
-   (``keep_strongest`` on the weights read back from Brian2, as in the
-   vectorized engine);
-3. output passes in Brian2: the three-factor node-perturbation rule on the
-   hidden activity of the consolidated layer (the rule's activation).
+In Brian2 (:class:`~.rate.RateHiddenLayer`, one presentation per time step, both phases):
+    the dendritic sums ``w_j . x`` and ``||w_j||^2`` over the synapses that
+    exist (one Brian2 element per slot of a unit, reading its input through
+    ``src``), the winner-take-all competition with the conscience bias, the
+    win counts, the instar update of the winner's existing synapses, the
+    homeostatic win rate and conscience, and growth at active inputs (the
+    winner, with probability ``p`` per win, moves its weakest synapse, or
+    fills an empty slot, to an input active in the image that it does not
+    hold yet; the weakest is found by pairwise comparison among the unit's
+    own synapses, the input by rejection sampling with four draws).
 
-The random draws that set the initial weights and the presentation order
-come from one NumPy generator in the same sequence as the vectorized engine,
-so the same seed shows the same images in the same order.
+In NumPy, between Brian2 runs, with the rule's own functions (the remaining
+part of issue 12):
+    the homeostatic gain control and the readout's node-perturbation update
+    (:func:`neuroplastic.engines.vectorized.training.readout_from_sums`, once
+    per batch of ``batch_size`` presentations, on the sums Brian2
+    recorded), the input trace, the rewiring events every
+    ``rewiring.period`` presentations (threshold elimination, output
+    turnover; a Brian2 run lasts until the next one), the consolidation at
+    the start of the readout phase and the census of synapse dynamics
+    (from the growth events Brian2 recorded).
+
+Differences from the vectorized engine: Brian2 updates the hidden layer
+after every presentation (the vectorized engine once per batch; with
+``batch_size=1`` and no growth both give the same synapses, up to float32
+rounding, and draw the same random numbers); growth draws come from
+Brian2's random numbers (seeded from ``random_state``); a unit may grow at
+every win rather than once per batch; if all four draws land on inputs a
+unit holds, it does not grow at that win; ``rewiring.activity_cost`` must
+be 0.
+
+The spiking form (:mod:`.spiking`) is not wired to the sparse-from-birth
+slots yet: ``mode="spiking"`` training raises a ConfigError. Spiking
+inference of a trained network (:mod:`.inference`) does not depend on it.
 """
 
+import dataclasses
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
-from ...errors import ConfigError
-from ...optional import require
-from ...rule import updates
-from ..vectorized import training
-from ..vectorized.classifier import StructuralPlasticityClassifier
-from .device import brian2_target
-from .rate import run_rate_hidden
-from .readout import run_readout
-from .spiking import SpikingParams, run_spiking_hidden
+from ...errors import ConfigError, DataError
+from ...rule import structural
+from ...rule.activations import ACTIVATIONS
+from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams
+from ...rule.schedule import session_schedule
+from ..vectorized import learned, training
+from ..vectorized.checks import check_images
+from .device import brian2_target, frozen_garbage
+from .rate import RateHiddenLayer
 
-__all__ = ["Brian2Classifier", "make_brian2_learner", "train_brian2"]
+__all__ = ["Brian2Classifier"]
 
-F32 = np.float32
 MODES = ("rate", "spiking")
+_RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
+               "output": OutputRuleParams}
+_PARAM_NAMES = ("mode", "n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs",
+                "batch_size", "hidden", "rewiring", "homeostasis", "output", "spiking", "target", "build_dir",
+                "random_state", "progress")
+#: Upper bound on the recorded sums of one Brian2 run (floats), which bounds the length of a run without growth.
+_RECORD_BUDGET = 4_000_000
 
 
-class Brian2Classifier(StructuralPlasticityClassifier):
-    """The structural-plasticity classifier executed by Brian2 (rate or spiking form).
+class Brian2Classifier:
+    """The structural-plasticity classifier executed by Brian2 (rate form).
 
     Parameters
     ----------
     mode : {"rate", "spiking"}
-        Rate form (held against the vectorized engine) or spiking form.
-    n_hidden, activation, activation_params, epochs, hidden, rewiring, homeostasis, output, random_state, progress
+        Rate form (held against the vectorized engine). The spiking form is
+        not available for training with the sparse-from-birth rule yet.
+    n_hidden, activation, activation_params, hidden_epochs, readout_epochs, hidden, rewiring, homeostasis, output
         As for :class:`~neuroplastic.engines.vectorized.StructuralPlasticityClassifier`.
     batch_size : int
-        Brian2 presents one image at a time. The readout's learning rate per
-        presentation is ``output.learning_rate / batch_size``, so that a pass
-        makes the progress of the vectorized engine at this batch size (with
-        ``batch_size=1`` both engines execute the same per-presentation rule).
+        Presentations per batch. Brian2 presents one image per time step
+        (instar, conscience and growth per presentation); gain control and the
+        readout update are applied once per batch, as in the vectorized engine.
     spiking : SpikingParams, optional
-        Biophysical parameters of the spiking form.
-    target : {"numpy", "cython", "cpp_standalone"}
-        Brian2 code-generation target. The rate form runs on runtime targets
-        only; the spiking form on all three.
+        Biophysical parameters of the spiking form (kept for when it returns).
+    target : {"numpy", "cython"}
+        Brian2 runtime code-generation target.
     build_dir : str or Path, optional
-        Folder for the cython cache / standalone build (a temporary folder if omitted).
+        Folder for the cython cache (a temporary folder if omitted).
+    random_state : int, optional
+        Seed of every random choice; the same seed gives the same result.
+    progress : callable, optional
+        ``progress(done, total, nonsilent)`` after every batch.
 
     Attributes
     ----------
-    As for the vectorized learner, plus ``spiking_info_`` (spike counts of the hidden passes).
+    hidden_weights_, hidden_bias_, output_weights_, output_bias_, classes_, n_synapses_, history_, dynamics_, fit_seconds_
+        As for the vectorized learner.
+    state_ : TrainingState
+        The typed training state.
     """
 
-    def __init__(self, *, mode="rate", n_hidden=1000, activation="triangle", activation_params=None, epochs=21,
-                 batch_size=1, hidden=None, rewiring=None, homeostasis=None, output=None, spiking=None,
-                 target="numpy", build_dir=None, random_state=None, progress=None):
-        super().__init__(n_hidden=n_hidden, activation=activation, activation_params=activation_params,
-                         epochs=epochs, batch_size=batch_size, hidden=hidden, rewiring=rewiring,
-                         homeostasis=homeostasis, output=output, random_state=random_state, progress=progress)
+    def __init__(self, *, mode="rate", n_hidden=1000, activation="triangle", activation_params=None, hidden_epochs=1,
+                 readout_epochs=20, batch_size=1, hidden=None, rewiring=None, homeostasis=None, output=None,
+                 spiking=None, target="numpy", build_dir=None, random_state=None, progress=None):
         self.mode = mode
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.activation_params = activation_params
+        self.hidden_epochs = hidden_epochs
+        self.readout_epochs = readout_epochs
+        self.batch_size = batch_size
+        self.hidden = hidden
+        self.rewiring = rewiring
+        self.homeostasis = homeostasis
+        self.output = output
         self.spiking = spiking
         self.target = target
         self.build_dir = build_dir
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- hyperparameters ---------------------------------------------------
+    @classmethod
+    def from_params(cls, rule_params, **kwargs):
+        """Build from a :class:`~neuroplastic.rule.params.RuleParams` (or a dict of its parts) plus the other
+        hyperparameters."""
+        parts = {}
+        for name in _RULE_PARTS:
+            value = rule_params.get(name) if isinstance(rule_params, dict) else getattr(rule_params, name, None)
+            if value is not None:
+                parts[name] = value
+        return cls(**parts, **kwargs)
 
     def get_params(self, deep=True):
-        return super().get_params(deep) | {"mode": self.mode, "spiking": self.spiking, "target": self.target,
-                                           "build_dir": self.build_dir}
+        """Hyperparameters as a dict (scikit-learn convention)."""
+        return {name: getattr(self, name) for name in _PARAM_NAMES}
 
-    def _check_brian2_options(self, rule):
+    def set_params(self, **params):
+        """Set hyperparameters; ``rule_part__field=value`` replaces one field of a rule dataclass."""
+        for key, value in params.items():
+            if "__" in key and key.split("__", 1)[0] in _RULE_PARTS:
+                part, name = key.split("__", 1)
+                current = getattr(self, part) or _RULE_PARTS[part]()
+                try:
+                    setattr(self, part, dataclasses.replace(current, **{name: value}))
+                except TypeError:
+                    raise ConfigError(key, "is not a known hyperparameter") from None
+            elif key in _PARAM_NAMES:
+                setattr(self, key, value)
+            else:
+                raise ConfigError(key, f"is not a known hyperparameter (known: {', '.join(_PARAM_NAMES)})")
+        return self
+
+    def rule_params(self):
+        """The validated rule parameters (the same checks as the vectorized learner's)."""
+        from ..vectorized import StructuralPlasticityClassifier
+
+        parts = {name: getattr(self, name) for name in _RULE_PARTS}
+        return StructuralPlasticityClassifier(**parts).rule_params()
+
+    def _validate(self):
         if self.mode not in MODES:
             raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.mode == "rate" and self.target == "cpp_standalone":
-            raise ConfigError("target", "the rate form runs on the runtime targets 'numpy' or 'cython'")
-        o = rule.output
-        if o.method != "node" or o.hebbian_rate > 0 or o.synapse_budget is not None:
-            raise ConfigError("rule.output", "the Brian2 readout implements node perturbation only "
-                              "(method='node', hebbian_rate=0, no synapse_budget)")
+        if self.mode == "spiking":
+            raise ConfigError("mode", "'spiking' training is not available for the sparse-from-birth rule yet; "
+                              "use mode='rate' (spiking inference: neuroplastic evaluate)")
+        if self.target not in ("numpy", "cython"):
+            raise ConfigError("target", f"the rate form runs on the runtime targets 'numpy' or 'cython', "
+                              f"got {self.target!r}")
+        for name in ("n_hidden", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ConfigError(name, f"must be a positive integer, got {value!r}")
+        for name in ("hidden_epochs", "readout_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ConfigError(name, f"must be a non-negative integer, got {value!r}")
+        if self.activation not in ACTIVATIONS:
+            raise ConfigError("activation", f"must be one of {', '.join(sorted(ACTIVATIONS))}, got {self.activation!r}")
+        rule = self.rule_params()
+        training.check_output_method(rule)
+        if rule.rewiring.activity_cost != 0:
+            raise ConfigError("rule.rewiring.activity_cost", "must be 0 in the Brian2 engine (the upkeep of a "
+                              "synapse is not part of the Brian2 growth rule yet)")
+        return rule
 
     # -- training ----------------------------------------------------------
     def fit(self, X, y, *, progress=None, checkpoint=None, checkpoint_every=None, resume_state=None,
             max_presentations=None):
-        """Train on images ``X`` with labels ``y``.
+        """Train from scratch on images ``X`` with labels ``y``.
 
-        ``max_presentations`` stops after that many hidden presentations
-        (before consolidation and readout). ``progress``, ``checkpoint`` and
-        ``checkpoint_every`` are accepted for the vectorized learner's face;
-        a Brian2 run is one simulation and writes no checkpoints.
+        Parameters
+        ----------
+        X : array, shape (n_samples, n_pixels), values in [0, 1]
+        y : array, shape (n_samples,)
+        progress : callable, optional
+            Overrides the ``progress`` hyperparameter for this call.
+        checkpoint, checkpoint_every
+            Accepted for the vectorized learner's face; the Brian2 learner writes no checkpoints.
+        resume_state : None
+            Resuming is not available in the Brian2 engine.
+        max_presentations : int, optional
+            Stop once this many presentations of the session are done.
 
         Returns
         -------
@@ -106,167 +211,168 @@ class Brian2Classifier(StructuralPlasticityClassifier):
 
         Raises
         ------
-        ConfigError
-            With ``resume_state`` (resuming needs the vectorized engine).
+        ConfigError, DataError
         """
         if resume_state is not None:
             raise ConfigError("resume", "is not available in the Brian2 engine; use the vectorized engine")
-        rule = self._rule_params = self._validate_hyperparameters()
-        self._check_brian2_options(rule)
-        X, y = self._check_training_data(X, y, None)
-        self._start(X, y, None)
-        s, rng = self._state, self._rng
-        N = X.shape[0]
-        hidden_passes, dense_out, retrain = self._schedule()
-        started = time.perf_counter()
-        self.spiking_info_ = {}
-        warmup = [rng.permutation(N) for _ in range(rule.hidden.epochs)]
-        order = np.concatenate(warmup)
-        if max_presentations is not None:
-            order = order[:max_presentations]
-        self._hidden_phase(X, order, with_budget=False)
-        if max_presentations is not None and max_presentations <= len(order):
-            s["elapsed_seconds"] = time.perf_counter() - started
-            self._export()
-            return self
-        if rule.hidden.consolidation_epochs:
-            grown, eliminated = self._budget_event(rng, with_growth=False)
-            self._record("consolidation", grown, eliminated)
-            order = np.concatenate([rng.permutation(N) for _ in range(rule.hidden.consolidation_epochs)])
-            self._hidden_phase(X, order, with_budget=True)
-        grown, eliminated = self._budget_event(rng, with_growth=False)
-        s["consolidated"] = True
-        self._record("consolidation", grown, eliminated)
-        self._readout_phase(X, rng, dense_out)
-        s["elapsed_seconds"] = time.perf_counter() - started
+        rule = self._rule = self._validate()
+        X = check_images(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise DataError(f"labels must be a 1-D array of {X.shape[0]} entries, got shape {y.shape}")
+        self.classes_ = np.unique(y)
+        if self.classes_.size < 2:
+            raise DataError(f"need at least two classes, got {self.classes_.tolist()}")
+        rule.check_sizes(X.shape[1], self.n_hidden)
+        self.n_features_in_ = X.shape[1]
+        self._rng = np.random.default_rng(self.random_state)
+        self.state_ = learned.initial_state(rule, self._rng, self.n_hidden, X, self.classes_.size)
+        self.history_ = []
+        with brian2_target(self.target, self.build_dir), frozen_garbage():
+            self._run(X, np.searchsorted(self.classes_, y), progress or self.progress, max_presentations)
         self._export()
         return self
 
     def partial_fit(self, X, y, classes=None):
         raise ConfigError("partial_fit", "is not available in the Brian2 engine; use the vectorized engine")
 
-    def resume(self, *args, **kwargs):
-        raise ConfigError("resume", "is not available in the Brian2 engine; use the vectorized engine")
+    @property
+    def schedule_(self):
+        """The phases of a session (:func:`neuroplastic.rule.schedule.session_schedule`)."""
+        return session_schedule(self._rule, self.hidden_epochs, self.readout_epochs)
 
-    def _record(self, phase, grown=0, eliminated=0, nonsilent=None, presentations=None, loss=None, accuracy=None):
-        s = self._state
-        self.history_.append({
-            "event": len(self.history_), "phase": phase,
-            "presentations": int(s["presentations"] if presentations is None else presentations),
-            "nonsilent_hidden": int(s["mask"].sum() if nonsilent is None else nonsilent),
-            "nonsilent_output": int(np.count_nonzero(s["V"])),
-            "grown": int(grown), "eliminated": int(eliminated),
-            "loss": None if loss is None else float(loss),
-            "train_accuracy": None if accuracy is None else float(accuracy),
-        })
+    def _run(self, X, y_index, progress, max_presentations):
+        rule, state, rng = self._rule, self.state_, self._rng
+        p, census = state.progress, state.census
+        phases = self.schedule_
+        N, B = X.shape[0], self.batch_size
+        batches_per_pass = -(-N // B)
+        total = sum(ph.epochs for ph in phases) * N
+        started = time.perf_counter()
+        stop = False
+        while p.phase < len(phases) and not stop:
+            phase = phases[p.phase]
+            if p.started_phase != p.phase:
+                self._open_phase(phase)
+            if p.position == 0:
+                p.perm = rng.permutation(N)
+                census.start_epoch(p.presentations, state.hidden)
+            layer = RateHiddenLayer(state, X, p.perm[p.position:], gamma=rule.homeostasis.strength,
+                                    tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
+                                    growth_threshold=rule.rewiring.growth_threshold,
+                                    growth_weight=phase.growth_weight,
+                                    seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None)
+            while p.position < N and not stop:
+                n = self._run_length(N, max_presentations)
+                layer.push(state)
+                sums, squared_norm, winners, grown, lifetimes = layer.run(n)
+                layer.pull(state)
+                census.record_growth(grown)
+                census.record_elimination(lifetimes)
+                for start in range(0, n, B):
+                    batch = slice(start, min(start + B, n))
+                    self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch],
+                                       winners[batch])
+                    if progress is not None:
+                        progress(p.session_done, total, state.hidden.count())
+                    if max_presentations is not None and p.session_done >= max_presentations:
+                        stop = True
+            if p.position >= N:
+                p.position = 0
+                p.epoch += 1
+                census.end_epoch(len(census.epochs) + 1, phase.name, p.presentations, state.hidden)
+                if p.epoch >= phase.epochs:
+                    p.epoch = 0
+                    p.phase += 1
+        p.elapsed_seconds += time.perf_counter() - started
+        if p.phase >= len(phases) and not p.session_closed:
+            p.session_closed = True
+            taught = np.unique(y_index)
+            if rule.output.session_scaling:
+                state.session_scaling_factor = training.scale_new_outputs(state, taught,
+                                                                          learned.gain_terms(state, rule)[1])
+            state.taught_before[taught] = True
 
-    def _budget_event(self, rng, with_growth):
-        r = self._rule_params.rewiring
-        s = self._state
-        s["W"], s["mask"], grown, eliminated = updates.rewiring_event(
-            s["W"], s["mask"], rng, elimination_threshold=r.elimination_threshold,
-            growth_probability=r.growth_probability if with_growth else 0.0, growth_weight=r.growth_weight,
-            synapses_per_unit=r.synapses_per_unit, upkeep=training.upkeep(s, self._rule_params))
-        return grown, eliminated
+    def _run_length(self, N, max_presentations):
+        """Presentations of the next Brian2 run: up to the next rewiring event, the end of the pass or the stop."""
+        p, B = self.state_.progress, self.batch_size
+        until_event = -(-(self._rule.rewiring.period - p.since_event) // B) * B
+        n = min(N - p.position, max(until_event, B), max(B, _RECORD_BUDGET // self.n_hidden // B * B))
+        if max_presentations is not None:
+            n = min(n, max(1, -(-(max_presentations - p.session_done) // B) * B))
+        return n
 
-    def _hidden_phase(self, X, order, with_budget):
-        """Hidden passes in Brian2. Under a budget (consolidation passes) the budget itself is imposed by the
-        consolidation events before and after the phase; the events inside it eliminate and grow only."""
-        rule, s = self._rule_params, self._state
-        r, h = rule.rewiring, rule.homeostasis
-        seed = int(self._rng.integers(2 ** 31))
-        start = s["presentations"]
-        training.record_inputs(s, X[order])
-        with brian2_target(self.target, self.build_dir):
-            if self.mode == "rate":
-                events = run_rate_hidden(s, X, order, gamma=h.strength, tau_h=h.time_constant, period=r.period,
-                                         w_elim=r.elimination_threshold, p_grow=r.growth_probability,
-                                         w_grow=r.growth_weight, seed=seed)
-            else:
-                info = run_spiking_hidden(s, X, order, self.spiking or SpikingParams(), period=r.period,
-                                          w_elim=r.elimination_threshold, p_grow=r.growth_probability,
-                                          w_grow=r.growth_weight, seed=seed,
-                                          standalone=self.target == "cpp_standalone")
-                events = info.pop("events")
-                totals = self.spiking_info_
-                for key in ("n_spikes", "simulation_seconds"):
-                    totals[key] = totals.get(key, 0) + info[key]
-                totals["presentations"] = totals.get("presentations", 0) + len(order)
-                totals["spikes_per_presentation"] = totals["n_spikes"] / totals["presentations"]
-                totals["units_that_fired"] = max(totals.get("units_that_fired", 0), info["units_that_fired"])
-                totals["mean_rate_hz"] = info["mean_rate_hz"]
-        for k, (nonsilent, grown, eliminated) in enumerate(events):
-            self._record("rewiring", grown, eliminated, nonsilent=nonsilent, presentations=start + (k + 1) * r.period)
-        s["presentations"] = start + len(order)
+    def _after_hidden(self, X, y_index, phase, batches_per_pass, sums, squared_norm, winners):
+        """The NumPy part of one batch (after Brian2 presented it): input trace, gain, readout, events."""
+        rule, state, rng = self._rule, self.state_, self._rng
+        p, r = state.progress, rule.rewiring
+        index = p.perm[p.position:p.position + len(winners)]
+        Xb = X[index]
+        done = len(index)
+        state.input_trace += min(1.0, done / rule.homeostasis.time_constant) * (
+            Xb.mean(axis=0, dtype=np.float64) - state.input_trace)
+        readout_fraction = ((p.epoch * batches_per_pass + p.position // self.batch_size)
+                            / (phase.epochs * batches_per_pass) if phase.readout_learns else 0.0)
+        taught = np.unique(y_index)
+        taught = None if taught.size == self.classes_.size else taught
+        loss, correct = training.readout_from_sums(
+            state, Xb, y_index[index], sums, squared_norm, rule, phase, rng, activation=self.activation,
+            activation_params=self.activation_params, learning_rate=rule.output.learning_rate * (1.0 - readout_fraction),
+            taught=taught)
+        p.window_loss += loss
+        p.window_correct += correct
+        p.window_count += done if phase.readout_learns else 0
+        p.position += done
+        p.presentations += done
+        p.session_done += done
+        p.since_event += done
+        if p.since_event >= r.period:
+            p.since_event = 0
+            turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
+            training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
+                                    self.batch_size, taught)
+            self._record(phase.name)
 
-    def _readout_phase(self, X, rng, passes):
-        rule, s = self._rule_params, self._state
-        o = rule.output
-        F = self._readout_features(X)
-        N = X.shape[0]
-        order = np.concatenate([rng.permutation(N) for _ in range(passes)])
-        rates = o.learning_rate / self.batch_size * (1.0 - np.arange(len(order)) / len(order))
-        with brian2_target("numpy" if self.target == "cpp_standalone" else self.target, self.build_dir):
-            s["V"], s["b"], loss, correct = run_readout(
-                s["V"], s["b"], F, self._y_index, order, learning_rates=rates, noise_std=o.noise_std,
-                n_perturbations=o.n_perturbations, antithetic=o.antithetic, seed=int(rng.integers(2 ** 31)))
-        period = rule.rewiring.period
-        start = s["presentations"]
-        for end in range(period, len(order) + 1, period):
-            window = slice(end - period, end)
-            self._record("readout", presentations=start + end, loss=loss[window].mean(),
-                         accuracy=correct[window].mean())
-        s["presentations"] = start + len(order)
+    def _open_phase(self, phase):
+        """Start a phase: consolidate the hidden layer to the phase's budget (a local, per-unit decision)."""
+        state = self.state_
+        state.progress.started_phase = state.progress.phase
+        if phase.hidden_budget < state.hidden.capacity:
+            state.hidden, lifetimes = structural.consolidate(state.hidden, phase.hidden_budget,
+                                                             state.progress.presentations,
+                                                             training.upkeep(state, self._rule))
+            state.census.record_elimination(lifetimes)
+            self._record(f"{phase.name} start")
 
+    def _record(self, phase):
+        self.history_.append(learned.history_record(self.state_, phase, len(self.history_)))
+
+    def _export(self):
+        for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():
+            setattr(self, name, value)
+
+    # -- inference ---------------------------------------------------------
     def to_network(self):
-        network = super().to_network()
-        network.metadata["engine"] = f"brian2-{self.mode}"
-        return network
+        """The trained network as a :class:`neuroplastic.network.TrainedNetwork` (engine ``brian2-<mode>``)."""
+        from ...network import TrainedNetwork
 
+        if not hasattr(self, "output_weights_"):
+            raise ConfigError("Brian2Classifier is not fitted yet; call fit(X, y) first")
+        return TrainedNetwork(
+            hidden_weights=self.hidden_weights_.copy(), hidden_bias=self.hidden_bias_.copy(),
+            output_weights=sp.csr_matrix(self.output_weights_), output_bias=self.output_bias_.copy(),
+            activation=self.activation, classes=self.classes_.copy(),
+            activation_params=dict(self.activation_params or {}),
+            metadata={"engine": f"brian2-{self.mode}", "n_synapses": dict(self.n_synapses_)})
 
-def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=None):
-    """The Brian2 learner for a model definition (the counterpart of :func:`neuroplastic.engines.make_learner`).
+    def decision_function(self, X):
+        """Output potentials, shape (n_samples, n_classes)."""
+        return self.to_network().decision_function(X)
 
-    Parameters
-    ----------
-    model : ModelDefinition
-    mode : {"rate", "spiking"}
-    target : str, optional
-        Default ``numpy`` for the rate form, ``cpp_standalone`` for the spiking form.
-    build_dir : str or Path, optional
-    spiking : SpikingParams, optional
+    def predict(self, X):
+        """Predicted labels."""
+        return self.to_network().predict(X)
 
-    Returns
-    -------
-    Brian2Classifier
-    """
-    if mode not in MODES:
-        raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
-    require("brian2", "the Brian2 engine")
-    return Brian2Classifier.from_params(
-        model.rule, mode=mode, n_hidden=model.network.n_hidden, activation=model.network.activation,
-        epochs=model.training.epochs, batch_size=model.training.batch_size, random_state=model.training.seed,
-        target=target or ("numpy" if mode == "rate" else "cpp_standalone"), build_dir=build_dir, spiking=spiking)
-
-
-def train_brian2(model, data, mode, *, target=None, build_dir=None, spiking=None, progress=None):
-    """Train a model definition with the Brian2 engine; same return contract as the vectorized learner.
-
-    Parameters
-    ----------
-    model : ModelDefinition
-    data : TrainingData or any object with ``X_train`` and ``y_train``
-    mode : {"rate", "spiking"}
-    target : str, optional
-        Brian2 target; default ``numpy`` for the rate form and ``cpp_standalone`` for the spiking form.
-    build_dir : str or Path, optional
-        Cython cache / standalone build folder (e.g. inside the run folder).
-    spiking : SpikingParams, optional
-
-    Returns
-    -------
-    Brian2Classifier
-        Fitted; ``to_network()`` and ``history_`` as for the vectorized learner.
-    """
-    learner = make_brian2_learner(model, mode, target=target, build_dir=build_dir, spiking=spiking)
-    return learner.fit(data.X_train, data.y_train, progress=progress)
+    def score(self, X, y):
+        """Accuracy on (X, y)."""
+        return self.to_network().score(X, y)

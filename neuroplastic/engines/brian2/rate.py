@@ -1,145 +1,194 @@
-"""Rate form of the hidden layer: one presentation per time step, all in Brian2.
+"""Rate form of the hidden layer in Brian2: one presentation per time step, on the synapses that exist.
+
+The layer is sparse from birth here too: the synapses are one Brian2 group
+with one element per slot of a unit (``n_hidden x capacity`` of them, the
+:class:`~neuroplastic.rule.state.HiddenSynapses` layout), each reading the
+activity of its input through its integer variable ``src`` (the images are
+one 2-D ``TimedArray``, indexed by the image shown now and by ``src``). A
+synapse moves to another input by changing ``src``, ``w`` and ``birth``;
+no dense ``n_hidden x n_inputs`` pool exists. Each synapse is wired into
+its unit's dendrite (``RATE_DENDRITE``) and compares itself with its
+siblings of the same unit (``RATE_SIBLINGS``, ``capacity - 1`` each), which
+is how a unit finds its weakest synapse without a ranking across units.
 
 Per time step (``when`` slots of Brian2's schedule):
 
-- ``groups``: the input->hidden synapses sum ``w_j . x`` and ``||w_j||^2``
-  into each unit; each unit's score is its squared distance to the input
-  (minus the common ``||x||^2``) plus its conscience bias; a lateral
-  circuit counts, for every unit, the rivals with a better score;
-- ``end``: the unit with no better rival (the winner) counts its win and
-  moves its non-silent synapses towards the input; every unit updates its
-  win rate and conscience bias.
-- ``start`` of every ``period``-th step: a rewiring event on the synapses
-  and a census of non-silent, grown and eliminated synapses.
+- ``start``: every unit draws four growth candidates, uniformly among the
+  inputs above the growth threshold in the image shown now (a table of
+  each image's active inputs, ``active_inputs`` and ``n_active``);
+- ``groups``: the dendrites sum ``w_j . x``, ``||w_j||^2`` and whether the
+  unit holds each candidate already; each unit's score is its squared
+  distance to the input (minus the common ``||x||^2``) plus its conscience
+  bias; a lateral circuit counts, for every unit, the rivals with a better
+  score (the winner has none); each synapse compares its efficacy after
+  this presentation's instar with its siblings';
+- ``after_groups``: the winner decides to grow (probability ``p_grow``) at
+  its first candidate it does not hold (rejection sampling with four
+  draws: if all four land on inputs it holds, it does not grow this time);
+- ``thresholds``: the growing unit's weakest synapse (an empty slot first)
+  emits a ``regrow`` event, recorded with its birth time (for the census);
+- ``end``: a monitor records the sums and the winner; the winner's
+  existing synapses move towards the input (instar, rate ``1/count``), it
+  counts its win, every unit updates its win rate and conscience bias, and
+  the ``regrow`` synapse moves to the chosen input with efficacy
+  ``w_grow * x_i``.
 
-The images are one 2-D ``TimedArray`` indexed through a second
-``TimedArray`` of image numbers, both built once per run.
+:class:`RateHiddenLayer` keeps one such network for a stretch of
+presentations (the rest of a pass). Between two calls of
+:meth:`RateHiddenLayer.run` the caller may change the synapses (the
+rewiring events' threshold elimination) in the
+:class:`~neuroplastic.rule.state.TrainingState`; :meth:`RateHiddenLayer.push`
+reads them back in.
 """
 
 import numpy as np
 
 from ...rule import equations as eq
 
-__all__ = ["build_rate_hidden", "run_rate_hidden", "census_events"]
+__all__ = ["RateHiddenLayer"]
+
+F32 = np.float32
 
 
-def _pairs(n_pre, n_post):
-    """All-to-all connection indices in the order of a (n_post, n_pre) matrix's ravel."""
-    post, pre = np.divmod(np.arange(n_pre * n_post), n_pre)
-    return pre, post
-
-
-def build_rate_hidden(state, X, order, *, gamma, tau_h, period=None, w_elim=0.0, p_grow=0.0, w_grow=0.05):
-    """Brian2 objects of the rate-form hidden layer, initialised from ``state``.
+class RateHiddenLayer:
+    """The rate-form hidden layer of one stretch of presentations, as a Brian2 network.
 
     Parameters
     ----------
-    state : dict
-        ``W`` (n_hidden, n_inputs), ``mask``, ``counts``, ``win_rate``, ``conscience``.
+    state : TrainingState
+        Synapses and unit variables the network starts from (read by :meth:`push`).
     X : numpy.ndarray, shape (n_images, n_inputs)
+        Training images.
     order : numpy.ndarray of int
-        Image shown at each presentation.
+        Image shown at each time step of the stretch.
     gamma, tau_h : float
         Homeostatic strength and time constant (presentations).
-    period : int, optional
-        Presentations between rewiring events; ``None`` for no events.
-    w_elim, p_grow, w_grow : float
-        Rewiring parameters.
-
-    Returns
-    -------
-    dict
-        ``network``, ``synapses``, ``hidden``, ``census_monitor`` (or None), ``duration``.
+    p_grow, growth_threshold, growth_weight : float
+        Growth probability per win, activity threshold of a growth site, and
+        the fraction of the presynaptic activity a grown synapse starts at.
+    seed : int, optional
+        Seed of Brian2's random numbers (the growth draws).
     """
-    import brian2 as b2
 
-    H, n_in = state["W"].shape
-    n = len(order)
-    step = b2.defaultclock.dt
-    image_dt = 1 * b2.ms
-    namespace = {
-        "images": b2.TimedArray(np.asarray(X, dtype=float), dt=image_dt),
-        "image_index": b2.TimedArray(np.append(order, order[-1]).astype(float), dt=step),
-        "plastic": b2.TimedArray(np.append(np.ones(n), 0.0), dt=step),
-        "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
-        "w_elim": float(w_elim), "p_grow": float(p_grow), "w_grow": float(w_grow),
-    }
-    inputs = b2.NeuronGroup(n_in, eq.RATE_INPUT, name="inputs")
-    hidden = b2.NeuronGroup(H, eq.RATE_HIDDEN, name="hidden", order=-10)
-    pool = b2.NeuronGroup(H, eq.RATE_COMPETITION, name="competition", order=0)
-    hidden.n_better = b2.linked_var(pool, "n_better")
-    pool.own_score = b2.linked_var(hidden, "score")
-    hidden.count = state["counts"]
-    hidden.win_rate = state["win_rate"]
-    hidden.conscience = state["conscience"]
-    synapses = b2.Synapses(inputs, hidden, eq.RATE_SYNAPSE, name="instar")
-    pre, post = _pairs(n_in, H)
-    synapses.connect(i=pre, j=post)
-    synapses.w = state["W"].ravel().astype(float)
-    synapses.nonsilent = state["mask"].ravel().astype(float)
-    lateral = b2.Synapses(hidden, pool, eq.RATE_LATERAL, name="lateral")
-    lateral.connect(condition="i != j")
-    objects = [inputs, hidden, pool, synapses, lateral]
-    # between the summed updaters of the hidden layer (order -11) and of the competition pool (-1)
-    objects.append(hidden.run_regularly(eq.RATE_SCORE, when="groups", order=-5, name="score"))
-    objects.append(hidden.run_regularly(eq.RATE_COUNT, when="end", order=0, name="count"))
-    objects.append(synapses.run_regularly(eq.RATE_INSTAR, when="end", order=1, name="instar_update"))
-    objects.append(hidden.run_regularly(eq.RATE_HOMEOSTASIS, when="end", order=2, name="homeostasis"))
-    monitor = add_rewiring(synapses, objects, period * step) if period is not None and period <= n else None
-    network = b2.Network(objects)
-    return {"network": network, "synapses": synapses, "hidden": hidden, "census": monitor,
-            "duration": (n + 1) * step, "namespace": namespace}
+    def __init__(self, state, X, order, *, gamma, tau_h, p_grow=0.0, growth_threshold=0.5, growth_weight=0.5,
+                 seed=None):
+        import brian2 as b2
 
+        if seed is not None:
+            b2.seed(int(seed))
+        hidden = state.hidden
+        H, C = hidden.index.shape
+        self.step = b2.defaultclock.dt
+        image_dt = 1 * b2.ms
+        X = np.asarray(X, dtype=float)
+        active = X > growth_threshold
+        n_active = active.sum(axis=1)
+        table = np.zeros((X.shape[0], max(1, int(n_active.max()))))
+        rows, cols = np.nonzero(active)
+        table[rows, np.arange(rows.size) - np.repeat(np.cumsum(n_active) - n_active, n_active)] = cols
+        self.t0 = int(state.progress.presentations)
+        self.namespace = {
+            "images": b2.TimedArray(X, dt=image_dt),
+            "active_inputs": b2.TimedArray(table, dt=image_dt),
+            "n_active": b2.TimedArray(n_active.astype(float), dt=image_dt),
+            "image_index": b2.TimedArray(np.asarray(order, dtype=float), dt=self.step),
+            "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
+            "p_grow": float(p_grow), "w_grow": float(growth_weight), "t0": self.t0,
+        }
+        self.hidden = b2.NeuronGroup(H, eq.RATE_HIDDEN, name="hidden", order=-10)
+        pool = b2.NeuronGroup(H, eq.RATE_COMPETITION, name="competition", order=0)
+        self.hidden.n_better = b2.linked_var(pool, "n_better")
+        pool.own_score = b2.linked_var(self.hidden, "score")
+        # the synapses' summed updater (order 9) runs after the competition's (-1): merit needs the winner
+        self.synapses = b2.NeuronGroup(H * C, eq.RATE_SYNAPSES, events={"regrow": eq.RATE_REGROW_EVENT},
+                                       name="synapses", order=10)
+        unit = np.repeat(np.arange(H), C)
+        self.synapses.unit = unit
+        self.synapses.n_better_unit = b2.linked_var(pool, "n_better", index=unit)
+        self.synapses.count_unit = b2.linked_var(self.hidden, "count", index=unit)
+        self.synapses.grow_unit = b2.linked_var(self.hidden, "grow", index=unit)
+        self.synapses.chosen_unit = b2.linked_var(self.hidden, "chosen", index=unit)
+        dendrite = b2.Synapses(self.synapses, self.hidden, eq.RATE_DENDRITE, name="dendrite")
+        dendrite.connect(i=np.arange(H * C), j=unit)
+        lateral = b2.Synapses(self.hidden, pool, eq.RATE_LATERAL, name="lateral")
+        lateral.connect(condition="i != j")
+        self.regrown = b2.EventMonitor(self.synapses, "regrow", variables=["birth"], name="regrown")
+        self.network = b2.Network(
+            self.hidden, pool, self.synapses, dendrite, lateral, self.regrown,
+            # between the summed updaters of the hidden layer (order -11) and of the competition pool (-1)
+            self.hidden.run_regularly(eq.RATE_SCORE, when="groups", order=-5, name="score"),
+            self.synapses.run_regularly(eq.RATE_INSTAR, when="end", order=0, name="instar"),
+            self.hidden.run_regularly(eq.RATE_COUNT, when="end", order=1, name="count"),
+            self.hidden.run_regularly(eq.RATE_HOMEOSTASIS, when="end", order=2, name="homeostasis"),
+            self.synapses.run_on_event("regrow", eq.RATE_REGROW, when="end", order=3),
+        )
+        if p_grow > 0:  # without growth the draws and the siblings' comparison would only cost time
+            siblings = b2.Synapses(self.synapses, self.synapses, eq.RATE_SIBLINGS, name="siblings")
+            pre, post = np.nonzero(~np.eye(C, dtype=bool))
+            offset = np.repeat(np.arange(H) * C, pre.size)
+            siblings.connect(i=np.tile(pre, H) + offset, j=np.tile(post, H) + offset)
+            self.network.add(
+                siblings,
+                self.hidden.run_regularly(eq.RATE_DRAW, when="start", name="draw"),
+                # after the competition's summed updater (-1), before the siblings' (9)
+                self.synapses.run_regularly(eq.RATE_MERIT, when="groups", order=5, name="merit"),
+                self.hidden.run_regularly(eq.RATE_GROW_DECISION, when="after_groups", name="grow_decision"),
+            )
+        self.shape = (H, C)
+        self.monitor = None
+        self._events_seen = 0
+        self.push(state)
 
-def add_rewiring(synapses, objects, event_dt):
-    """Add the rewiring event (``eq.REWIRE`` every ``event_dt``) and its census monitor to ``objects``.
+    def push(self, state):
+        """Copy the synapses and unit variables of ``state`` into the network."""
+        hidden, units = state.hidden, state.units
+        if hidden.index.shape != self.shape:
+            raise ValueError(f"the network has {self.shape} slots, the state {hidden.index.shape}")
+        self.synapses.src[:] = hidden.index.ravel()
+        self.synapses.birth[:] = hidden.birth.ravel()
+        self.synapses.w[:] = hidden.weight.ravel().astype(float)
+        self.hidden.count[:] = units.counts.astype(float)
+        self.hidden.win_rate[:] = units.win_rate.astype(float)
+        self.hidden.conscience[:] = units.conscience.astype(float)
 
-    Returns
-    -------
-    brian2.StateMonitor
-        Non-silent, grown and eliminated synapses, recorded at every event.
-    """
-    import brian2 as b2
+    def pull(self, state):
+        """Copy what the network changed into ``state``: the synapses (efficacies, and the inputs and birth times
+        of grown ones), win counts, win rates and conscience biases."""
+        state.hidden.weight[...] = np.asarray(self.synapses.w[:], dtype=F32).reshape(self.shape)
+        state.hidden.index[...] = np.asarray(self.synapses.src[:], dtype=np.int32).reshape(self.shape)
+        state.hidden.birth[...] = np.asarray(self.synapses.birth[:], dtype=np.int64).reshape(self.shape)
+        state.units.counts = np.asarray(self.hidden.count[:], dtype=F32)
+        state.units.win_rate = np.asarray(self.hidden.win_rate[:], dtype=F32)
+        state.units.conscience = np.asarray(self.hidden.conscience[:], dtype=F32)
 
-    objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
-    census = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
-                             when="start", order=1, name="census")
-    objects.append(census)
-    return census
+    def run(self, n):
+        """Present the next ``n`` images of the stretch, one per time step.
 
+        Returns
+        -------
+        sums : numpy.ndarray, shape (n, n_hidden)
+            ``w_j . x`` of every unit at each presentation (before its instar update).
+        squared_norm : numpy.ndarray, shape (n, n_hidden)
+            ``||w_j||^2`` the sums were computed with.
+        winners : numpy.ndarray of int, shape (n,)
+        grown : int
+            Synapses grown during the run.
+        lifetimes : numpy.ndarray
+            Lifetimes (presentations) of the synapses eliminated to make room for them.
+        """
+        import brian2 as b2
 
-def census_events(monitor):
-    """Rewiring events from the census monitor: list of (nonsilent, grown, eliminated), one per event."""
-    if monitor is None:
-        return []
-    ns, grown, eliminated = (np.asarray(getattr(monitor, name)) for name in ("nonsilent", "grown", "eliminated"))
-    return [(int(round(ns[:, k].sum())), int(round(grown[:, k].sum())), int(round(eliminated[:, k].sum())))
-            for k in range(1, ns.shape[1])]
-
-
-def run_rate_hidden(state, X, order, *, gamma, tau_h, period=None, w_elim=0.0, p_grow=0.0, w_grow=0.05,
-                    seed=None):
-    """Present ``X[order]`` one image per time step; update ``state`` in place; return the rewiring events.
-
-    Runs on the code-generation target selected by the caller (see
-    :func:`~neuroplastic.engines.brian2.device.brian2_target`); runtime targets only.
-
-    Returns
-    -------
-    list of (nonsilent, grown, eliminated)
-    """
-    import brian2 as b2
-
-    if seed is not None:
-        b2.seed(int(seed))
-    built = build_rate_hidden(state, X, order, gamma=gamma, tau_h=tau_h, period=period, w_elim=w_elim,
-                              p_grow=p_grow, w_grow=w_grow)
-    built["network"].run(built["duration"], namespace=built["namespace"])
-    S, hidden = built["synapses"], built["hidden"]
-    H, n_in = state["W"].shape
-    state["W"] = np.asarray(S.w[:], dtype=np.float32).reshape(H, n_in)
-    state["mask"] = np.asarray(S.nonsilent[:]).reshape(H, n_in) > 0.5
-    state["counts"] = np.asarray(hidden.count[:], dtype=np.float32)
-    state["win_rate"] = np.asarray(hidden.win_rate[:], dtype=np.float32)
-    state["conscience"] = np.asarray(hidden.conscience[:], dtype=np.float32)
-    return census_events(built["census"])
+        if self.monitor is not None:
+            self.network.remove(self.monitor)
+        self.monitor = b2.StateMonitor(self.hidden, ["wx", "w2", "n_better"], record=True, when="end", order=-1,
+                                       name=f"sums_{int(round(float(self.network.t / self.step)))}")
+        self.network.add(self.monitor)
+        self.network.run(n * self.step, namespace=self.namespace)
+        sums = np.asarray(self.monitor.wx, dtype=F32).T
+        squared_norm = np.asarray(self.monitor.w2, dtype=F32).T
+        winners = np.argmin(np.asarray(self.monitor.n_better), axis=0)
+        births = np.asarray(self.regrown.birth[self._events_seen:], dtype=np.int64)
+        steps = np.round(np.asarray(self.regrown.t[self._events_seen:] / self.step)).astype(np.int64)
+        self._events_seen += births.size
+        alive = births >= 0
+        return sums, squared_norm, winners, int(births.size), (self.t0 + steps + 1 - births)[alive]

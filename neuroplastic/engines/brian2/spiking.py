@@ -1,5 +1,14 @@
 """Spiking form of the hidden layer: Poisson inputs, LIF units, lateral inhibition, trace-based instar.
 
+Not yet wired to the sparse-from-birth rule (remaining part of issue 12):
+this circuit runs on a dense pool of potential synapses (a weight matrix
+``W`` and a ``nonsilent`` mask in a plain dict) with the earlier rewiring
+event (:data:`neuroplastic.rule.equations.REWIRE`), so
+:class:`~.learner.Brian2Classifier` refuses ``mode="spiking"``. It is kept
+as a tested circuit to adapt: a spiking synapse's presynaptic neuron is
+fixed when it is connected, so moving a synapse to a new input needs either
+a rebuild between runs or a rate-read input as in :mod:`.rate`.
+
 Each image is shown for ``t_on`` (inputs fire as Poisson processes at
 ``f_max * x_i``), then ``t_off`` of silence lets the membranes relax. A
 hidden unit's drive is ``gain * (w_j . x - ||w_j||^2 / 2)``, the (negative)
@@ -19,9 +28,34 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...rule import equations as eq
-from .rate import add_rewiring, census_events
 
-__all__ = ["SpikingParams", "build_spiking_hidden", "run_spiking_hidden"]
+__all__ = ["SpikingParams", "build_spiking_hidden", "run_spiking_hidden", "add_rewiring", "census_events"]
+
+
+def add_rewiring(synapses, objects, event_dt):
+    """Add the rewiring event (``eq.REWIRE`` every ``event_dt``) and its census monitor to ``objects``.
+
+    Returns
+    -------
+    brian2.StateMonitor
+        Non-silent, grown and eliminated synapses, recorded at every event.
+    """
+    import brian2 as b2
+
+    objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
+    census = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
+                             when="start", order=1, name="census")
+    objects.append(census)
+    return census
+
+
+def census_events(monitor):
+    """Rewiring events from the census monitor: list of (nonsilent, grown, eliminated), one per event."""
+    if monitor is None:
+        return []
+    ns, grown, eliminated = (np.asarray(getattr(monitor, name)) for name in ("nonsilent", "grown", "eliminated"))
+    return [(int(round(ns[:, k].sum())), int(round(grown[:, k].sum())), int(round(eliminated[:, k].sum())))
+            for k in range(1, ns.shape[1])]
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,15 @@ import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
 from ...rule import structural
-from ...rule.activations import ACTIVATIONS, DISTANCE_ACTIVATIONS, hidden_activity
+from ...rule.activations import ACTIVATIONS, hidden_activity
 from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams, RuleParams
 from ...rule.schedule import session_schedule
-from ...rule.state import GainState, Progress, TrainingState, UnitState
-from . import training
+from ...rule.state import Progress, TrainingState
+from . import learned, training
 from .checks import check_images as _check_X
 
 __all__ = ["StructuralPlasticityClassifier"]
 
-F32 = np.float32
 _PARAM_NAMES = ("n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs", "batch_size",
                 "hidden", "rewiring", "homeostasis", "output", "random_state", "progress")
 _RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
@@ -170,20 +169,7 @@ class StructuralPlasticityClassifier:
 
     # -- state -------------------------------------------------------------
     def _initial_state(self, X, n_classes):
-        rule, rng, H = self._rule, self._rng, self.n_hidden
-        r = rule.rewiring
-        hidden = structural.new_hidden_synapses(
-            rng, H, X.shape[1], capacity=r.max_synapses_per_unit, n_initial=r.n_initial, support=r.initial_support,
-            weight_low=rule.hidden.initial_weight_low, weight_high=rule.hidden.initial_weight_high,
-            growth_weight=r.growth_weight, images=X)
-        return TrainingState(
-            hidden=hidden,
-            readout=structural.new_readout_synapses(rng, H, n_classes, rule.output.synapses_per_unit),
-            units=UnitState(counts=np.full(H, rule.hidden.initial_win_count, dtype=F32),
-                            win_rate=np.full(H, 1.0 / H, dtype=F32), conscience=np.zeros(H, dtype=F32)),
-            gain=GainState(mean=np.zeros(H), var=np.ones(H)),
-            input_trace=X.mean(axis=0, dtype=np.float64),
-            taught_before=np.zeros(n_classes, dtype=bool))
+        return learned.initial_state(self._rule, self._rng, self.n_hidden, X, n_classes)
 
     def get_state(self):
         """Everything needed to resume training exactly: a flat dict of arrays and JSON values."""
@@ -378,47 +364,16 @@ class StructuralPlasticityClassifier:
 
     def _record(self, phase):
         """Append one record to ``history_`` and reset the running loss and accuracy."""
-        state = self.state_
-        p = state.progress
-        grown, eliminated, out_grown, out_eliminated = state.census.take_counts()
-        n = p.window_count
-        hidden = state.hidden.count()
-        self.history_.append({
-            "event": len(self.history_), "phase": phase, "presentations": int(p.presentations),
-            "nonsilent_hidden": hidden, "nonsilent_output": state.readout.count(),
-            "max_hidden_per_unit": int(state.hidden.per_unit().max()),
-            "max_output_per_unit": int(state.readout.per_unit().max()),
-            "grown": int(grown), "eliminated": int(eliminated),
-            "turnover": float(eliminated / (hidden + eliminated - grown)) if hidden + eliminated - grown > 0 else 0.0,
-            "output_grown": int(out_grown), "output_eliminated": int(out_eliminated),
-            "loss": float(p.window_loss / n) if n else None,
-            "train_accuracy": float(p.window_correct / n) if n else None,
-        })
-        p.window_loss, p.window_correct, p.window_count = 0.0, 0, 0
+        self.history_.append(learned.history_record(self.state_, phase, len(self.history_)))
 
     # -- learned state -----------------------------------------------------
     def _gain(self):
-        gain = self.state_.gain
-        if self._rule.output.standardize and gain.started:
-            return gain.mean.astype(F32), gain.std()
-        return np.zeros(self.n_hidden, F32), np.ones(self.n_hidden, F32)
+        return learned.gain_terms(self.state_, self._rule)
 
     def _export(self):
         """Public learned attributes from the training state (gain control folded into the readout)."""
-        state = self.state_
-        W = state.hidden.to_csr()
-        self.hidden_weights_ = W
-        norm = state.hidden.squared_norm().astype(F32)
-        self.hidden_bias_ = norm if self.activation in DISTANCE_ACTIVATIONS else (-0.5 * norm).astype(F32)
-        mean, std = self._gain()
-        effective = state.readout.weight / std[:, None]
-        self.output_weights_ = np.ascontiguousarray(effective.T, dtype=F32)
-        self.output_bias_ = (state.readout.bias - mean @ effective).astype(F32)
-        hidden = int(W.count_nonzero())
-        output = int(np.count_nonzero(self.output_weights_))
-        self.n_synapses_ = {"hidden": hidden, "output": output, "total": hidden + output}
-        self.dynamics_ = state.census.summary()
-        self.fit_seconds_ = float(state.progress.elapsed_seconds)
+        for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():
+            setattr(self, name, value)
 
     # -- inference ---------------------------------------------------------
     def _check_fitted(self):

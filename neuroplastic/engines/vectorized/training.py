@@ -15,7 +15,7 @@ from ...errors import ConfigError
 from ...rule import structural, updates
 from ...rule.activations import DISTANCE_ACTIVATIONS, activity_from_sums
 
-__all__ = ["dendritic_sums", "learn_batch", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
+__all__ = ["dendritic_sums", "learn_batch", "readout_from_sums", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
            "check_output_method"]
 
 F32 = np.float32
@@ -53,8 +53,6 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
     sums = dendritic_sums(hidden, X)
     squared_norm = hidden.squared_norm()
     winners = np.argmin(squared_norm + units.conscience - 2.0 * sums, axis=1)
-    activity = activity_from_sums(activation, sums, np.einsum("ij,ij->i", X, X),
-                                  _hidden_bias(activation, squared_norm).astype(F32), **(activation_params or {}))
     wins = structural.instar_step(hidden, units.counts, X, winners)
     if rule.homeostasis.strength > 0:
         units.win_rate, units.conscience = updates.homeostatic_bias_update(
@@ -66,6 +64,37 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
         growth_weight=phase.growth_weight, now=now, upkeep=upkeep(state, rule))
     census.record_growth(grown)
     census.record_elimination(lifetimes)
+    return readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, activation=activation,
+                             activation_params=activation_params, learning_rate=learning_rate, taught=taught)
+
+
+def readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, *, activation, activation_params,
+                      learning_rate, taught):
+    """The part of a batch after the hidden layer's learning: hidden activity, gain control, readout update.
+
+    Any engine that computes the dendritic sums of a batch (and the squared
+    weight norms they were computed with) calls this for the rest of the batch.
+
+    Parameters
+    ----------
+    state : TrainingState
+    X : numpy.ndarray, shape (batch, n_inputs)
+    y : numpy.ndarray of int, shape (batch,)
+        Output-unit index of each label.
+    sums : numpy.ndarray, shape (batch, n_hidden)
+        ``w_j . x`` of every unit, before this batch's instar update.
+    squared_norm : numpy.ndarray, shape (n_hidden,) or (batch, n_hidden)
+        ``||w_j||^2`` the sums were computed with.
+    rule, phase, rng, activation, activation_params, learning_rate, taught
+        As for :func:`learn_batch`.
+
+    Returns
+    -------
+    (loss, correct) : (float, int)
+    """
+    B = X.shape[0]
+    activity = activity_from_sums(activation, sums, np.einsum("ij,ij->i", X, X),
+                                  _hidden_bias(activation, squared_norm).astype(F32), **(activation_params or {}))
     if not state.taught_before.any():  # the gain's set point develops in the first session and is kept after it
         _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
     if not phase.readout_learns:
