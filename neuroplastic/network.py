@@ -8,6 +8,8 @@ bit for bit.
 
 import io
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,7 +198,7 @@ class TrainedNetwork(LayerSizes):
                 arrays = {key: archive[key] for key in archive.files}
         except FileNotFoundError:
             raise DataError(f"{path}: no such network file") from None
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(f"{path}: not a saved network ({exc})") from None
         try:
             header = json.loads(arrays.pop("header_json").tobytes().decode("utf-8"))

@@ -1,10 +1,11 @@
 """``analyze RUN``: add the analysis figures to a finished run folder."""
 
 import time
+from typing import NamedTuple
 
-from ..errors import NeuroplasticError
-from ..network import TrainedNetwork
-from ..runs import RunFolder
+import numpy as np
+
+from ..runs import load_run
 from .neurobench import neurobench_metrics
 from .overparam import overparameterisation_factor
 from .summary import analyze_network
@@ -22,6 +23,11 @@ METRIC_KEYS = (
 )
 
 
+class _Arrays(NamedTuple):
+    X: np.ndarray
+    y: np.ndarray
+
+
 def run_data(model, data_dir=None):
     """The training and test images of a run, cut as the model definition says.
 
@@ -30,15 +36,14 @@ def run_data(model, data_dir=None):
 
     Returns
     -------
-    (LabelledImages, LabelledImages)
-        Training part and test set.
+    (train, test)
+        Training part and test set, each with ``X`` (pixels in [0, 1]) and
+        ``y`` (labels), as :meth:`neuroplastic.runs.RunFolder.load` cuts them.
     """
-    from ..datasets import load_dataset
+    from ..runner import prepare_data
 
-    data = load_dataset(model.data.dataset, data_dir, classes=model.data.classes)
-    train, _ = data.training_split(n_train=model.data.n_train, validation_fraction=model.data.validation_fraction,
-                                   seed=model.training.seed)
-    return train, data.test
+    data = prepare_data(model, data_dir)
+    return _Arrays(data.X_train, data.y_train), _Arrays(data.X_test, data.y_test)
 
 
 def synapse_dynamics(run):
@@ -100,15 +105,9 @@ def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, 
     dict
         The analysis (as written to ``analysis.json``).
     """
-    from ..config import load_model
-
-    run = RunFolder(path, create=False)
-    for name in (RunFolder.NETWORK, RunFolder.MODEL):
-        if not run.file(name).exists():
-            raise NeuroplasticError(f"{run.file(name)}: missing; is this a finished run?")
-    network = TrainedNetwork.load(run.file(RunFolder.NETWORK))
-    model = load_model(run.file(RunFolder.MODEL))
-    train, test = run_data(model, data_dir)
+    loaded = load_run(path, data_dir)
+    run, network, data = loaded.folder, loaded.network, loaded.data
+    train, test = _Arrays(data.X_train, data.y_train), _Arrays(data.X_test, data.y_test)
     start = time.perf_counter()
     figures = analyze_network(network, train.X, train.y, test.X, test.y, vib_seeds=vib_seeds,
                               vib_settings=vib_settings)

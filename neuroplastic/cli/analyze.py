@@ -2,18 +2,25 @@
 plug-in cross-check), C_S, Knoblauch's capacity, weight statistics and, on request, the
 over-parameterisation factor of dense BP."""
 
+import sys
+
+from .options import add_data, add_json, print_json
+
 NAME = "analyze"
 HELP = "add I(X;Z), C_S, capacities and weight statistics to a run folder"
+EXAMPLE = ["neuroplastic analyze runs/mnist_sparse-seed0-20260101-120000 --vib-seeds 1",
+           "neuroplastic analyze RUN --json > figures.json"]
 
 
 def add_arguments(parser):
     parser.add_argument("run_folder", metavar="RUN", help="a run folder with network.npz and model.toml")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
+    add_data(parser)
     parser.add_argument("--vib-seeds", type=int, default=3, metavar="N", help="VIB fits (seeds 0..N-1); default 3")
     parser.add_argument("--overparameterisation", action="store_true",
                         help="also search the smallest dense BP net matching the run's accuracy (slow)")
     parser.add_argument("--max-hidden", type=int, default=1024, metavar="N",
                         help="largest BP hidden layer of that search (default 1024)")
+    add_json(parser)
 
 
 def run(args):
@@ -22,7 +29,10 @@ def run(args):
 
     figures = analyze_run(args.run_folder, data_dir=args.data, vib_seeds=tuple(range(args.vib_seeds)),
                           overparameterisation=args.overparameterisation, max_hidden=args.max_hidden,
-                          progress=print)
+                          progress=lambda line: print(line, file=sys.stderr if args.json else sys.stdout))
+    if args.json:
+        print_json(figures)
+        return 0
     print(f"{args.run_folder}: test accuracy {figures['accuracy']:.4f}, non-silent input->hidden "
           f"{figures['nonsilent_hidden']:,} of {figures['potential_hidden']:,}")
     print(f"I(X;Z) {figures['i_xz_bits']:.2f} ± {figures['i_xz_bits_sd']:.2f} bits (VIB, {args.vib_seeds} seeds), "

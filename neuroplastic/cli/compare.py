@@ -1,8 +1,12 @@
 """Reproduce the paper's table: BP, constrained BP, pruned BP, SET and our rule at several hidden sizes
 and seeds, with accuracy, I(X;Z), non-silent synapses and C_S (Markdown, CSV and JSON)."""
 
+from .options import add_data, add_json, add_out, print_json
+
 NAME = "compare"
 HELP = "the paper's table: baselines and our rule, accuracy and bits per synapse"
+EXAMPLE = ["neuroplastic compare --model models/paper_126.toml --hidden 10 30 100 200 --seeds 3 --out compare",
+           "neuroplastic compare --model models/paper_126.toml --hidden 10 --seeds 1 --methods bp rule --json"]
 
 
 def add_arguments(parser):
@@ -14,8 +18,9 @@ def add_arguments(parser):
                         help="subset of bp constrained_bp pruned_bp set rule (default all)")
     parser.add_argument("--no-select", action="store_true",
                         help="use the baselines' default hyperparameters instead of choosing on the validation split")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_data(parser)
+    add_out(parser, "folder for compare.json, .csv and .md", default="compare")
+    add_json(parser)
 
 
 def run(args):
@@ -26,6 +31,9 @@ def run(args):
     result = compare(model, args.hidden, args.seeds, data_dir=args.data, methods=tuple(args.methods or METHODS),
                      select=not args.no_select)
     paths = write_outputs(result, args.out)
+    if args.json:
+        print_json(result | {"files": {k: str(v) for k, v in paths.items()}})
+        return 0
     for row in result["table"]:
         print(f"h={row['hidden']:<4} {row['label']:<36} acc {100 * row['accuracy']:6.2f}%  "
               f"I(X;Z) {row['i_xz_bits']:7.2f} bits  non-silent {row['nonsilent_synapses']:>9,.0f}  "

@@ -1,12 +1,15 @@
 """Learn tasks of digit classes one after another with the same network, without replay, and report
 accuracy on every earlier task after each task, the input->hidden synapses each task used and the
 free potential synapses left, beside dense BP trained under the same protocol.
-
-Example: ``neuroplastic continual --tasks 0-4,5-9 --model models/mnist_sparse.toml --out continual/``.
 """
+
+import sys
+
+from .options import add_data, add_json, add_out, print_json
 
 NAME = "continual"
 HELP = "continual learning: tasks in sequence, retention of earlier tasks, synapses per task, vs BP"
+EXAMPLE = ["neuroplastic continual --tasks 0-4,5-9 --model models/mnist_sparse.toml --out continual"]
 
 
 def add_arguments(parser):
@@ -20,8 +23,9 @@ def add_arguments(parser):
     parser.add_argument("--bp-epochs", type=int, default=5, metavar="N", help="BP epochs per task (default 5)")
     parser.add_argument("--bp-hidden", type=int, default=100, metavar="N", help="BP hidden units (default 100)")
     parser.add_argument("--no-bp", action="store_true", help="skip the BP comparison")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
-    parser.add_argument("--out", default="continual", metavar="DIR", help="output folder (default: %(default)s)")
+    add_data(parser)
+    add_out(parser, "folder for continual.json and .md", default="continual")
+    add_json(parser)
 
 
 def run(args):
@@ -41,8 +45,12 @@ def run(args):
     if overrides:
         model = apply_dotted(model, overrides)
     result = run_continual(model, tasks, data_dir=args.data, bp=not args.no_bp,
-                           bp_epochs=args.bp_epochs, bp_hidden=args.bp_hidden, seed=args.seed, progress=print)
+                           bp_epochs=args.bp_epochs, bp_hidden=args.bp_hidden, seed=args.seed,
+                           progress=lambda line: print(line, file=sys.stderr if args.json else sys.stdout))
     paths = write_continual_outputs(result, args.out)
+    if args.json:
+        print_json(result | {"files": paths})
+        return 0
     names = result["tasks"]
     for method, entry in result["methods"].items():
         last = entry["stages"][-1]

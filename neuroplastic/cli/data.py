@@ -1,17 +1,17 @@
 """List the data sets found and verify their content."""
 
-import json
-
 from ..datasets import DATA_ENV, data_candidates, find_idx_files, load_sample, verify_idx_folder
 from ..errors import DataError
+from .options import add_data, add_json, print_json
 
 NAME = "data"
 HELP = "list the data sets found and verify their checksums"
+EXAMPLE = ["neuroplastic data", "neuroplastic data --data ~/mnist --json"]
 
 
 def add_arguments(parser):
-    parser.add_argument("--data", metavar="DIR", help="a folder with the four IDX files (default: search order)")
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    add_data(parser)
+    add_json(parser)
 
 
 def _folder_record(origin, folder):
@@ -45,7 +45,7 @@ def run(args):
     found.append({"name": "mnist-sample", "origin": "bundled", "folder": sample["source"],
                   "n_train": sample["n_train"], "n_test": sample["n_test"], "content": "bundled with the package"})
     if args.json:
-        print(json.dumps(found, indent=2))
+        print_json(found)
         return 0
     for item in found:
         counts = f"{item['n_train']:>7,} train / {item['n_test']:>6,} test" if "n_train" in item else " " * 26

@@ -6,14 +6,16 @@ the cores of every hardware profile and prices the events. Writes
 energy_<profile>.json and .md into the run folder and a bar chart into plots/.
 """
 
-import argparse
 
 from tqdm import tqdm
 
 from ..hardware.evaluate import default_backend, energy_for_run
+from .options import add_data, add_json, print_json
 
 NAME = "energy"
 HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
+EXAMPLE = ["neuroplastic energy runs/mnist_sparse-seed0-20260101-120000 --profile loihi2 --images 200",
+           "neuroplastic energy RUN --backend numpy --compare OTHER_RUN --json"]
 
 
 def add_arguments(parser):
@@ -23,10 +25,7 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
     parser.add_argument("--compare", action="append", default=[], metavar="OTHER",
                         help="another run folder or saved network to price the same way (repeatable)")
-    parser.add_argument("--data", default=None, metavar="DIR",
-                        help="MNIST folder, or 'mnist-sample' for the bundled sample "
-                             "(default: NEUROPLASTIC_DATA or the cache)")
-    parser.add_argument("--data-dir", dest="data", default=None, help=argparse.SUPPRESS)
+    add_data(parser, deprecated=("--data-dir",))
     parser.add_argument("--tag", choices=("fixed_pt", "floating_pt"), default="fixed_pt", help="Lava model tag")
     parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
                         help="spikes per step of a hidden neuron at the top of its range, in (0, 1]: fewer spikes "
@@ -36,6 +35,7 @@ def add_arguments(parser):
     parser.add_argument("--backend", choices=("lava", "numpy"), default=None,
                         help="count spikes with Lava or the bit-identical NumPy simulator "
                              "(default: lava when installed, else numpy)")
+    add_json(parser)
 
 
 def run(args):
@@ -60,6 +60,9 @@ def run(args):
     finally:
         for bar in bars:
             bar.close()
+    if args.json:
+        print_json(result | {"files": paths})
+        return 0
     for net in result["networks"]:
         ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "

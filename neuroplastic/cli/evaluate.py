@@ -1,9 +1,11 @@
-"""Evaluate a trained run with another engine: spiking inference in Brian2."""
+"""Evaluate a trained run with another engine: spiking inference in Brian2, on the run's own test set.
+The figures are added to the run's metrics.json under ``brian2_spiking``."""
 
-from ..engines.brian2.evaluation import evaluate_run
+from .options import add_data, add_json, print_json
 
 NAME = "evaluate"
 HELP = "spiking inference of a run's trained network (Brian2)"
+EXAMPLE = ["neuroplastic evaluate runs/mnist_sparse-seed0-20260101-120000 --engine brian2 --mode spiking --images 100"]
 
 
 def add_arguments(parser):
@@ -13,12 +15,29 @@ def add_arguments(parser):
     parser.add_argument("--images", type=int, metavar="N", help="first N test images (default: all)")
     parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"], default="cpp_standalone",
                         help="Brian2 code-generation target (default: %(default)s)")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
+    add_data(parser)
+    add_json(parser)
 
 
 def run(args):
-    run_folder, figures = evaluate_run(args.run_folder, engine=args.engine, mode=args.mode, n_images=args.images,
-                                       data_dir=args.data, target=args.target)
+    from ..engines.brian2 import InferenceParams, evaluate_spiking
+    from ..errors import ConfigError
+    from ..runs import load_run
+
+    if args.images is not None and args.images < 1:
+        raise ConfigError("--images", f"must be a positive integer, got {args.images}")
+    loaded = load_run(args.run_folder, args.data)
+    run_folder, test = loaded.folder, loaded.data
+    figures = evaluate_spiking(loaded.network, test.X_test, test.y_test, n_images=args.images,
+                               params=InferenceParams(), target=args.target,
+                               build_dir=run_folder.file("brian2_build"), seed=0)
+    run_folder.update_metrics(brian2_spiking=figures)
+    run_folder.log(f"brian2 spiking inference on {figures['n_images']:,} test images: accuracy "
+                   f"{figures['accuracy']:.4f} (vectorized {figures['vectorized_accuracy']:.4f}), "
+                   f"{figures['wall_seconds']:.1f} s")
+    if args.json:
+        print_json({"run": str(run_folder.path), "brian2_spiking": figures})
+        return 0
     print(f"spiking accuracy     {figures['accuracy']:.2%} on {figures['n_images']:,} test images")
     print(f"vectorized accuracy  {figures['vectorized_accuracy']:.2%} (same images); "
           f"same prediction {figures['agreement']:.2%}")

@@ -1,14 +1,15 @@
 """Run a grid of model files x parameter values x seeds in parallel on Dask, skipping cells already
 complete, and aggregate the results into CSV and Markdown tables and plots.
-
-Example: ``neuroplastic sweep models/regimes/*.toml --param training.epochs=1,2 --seeds 3 --jobs 2 --out sweeps/a``.
 Rerunning the same command after an interruption completes only the missing cells.
 """
 
 from tqdm import tqdm
 
+from .options import add_data, add_json, add_out, print_json
+
 NAME = "sweep"
 HELP = "run a grid of models, parameter values and seeds in parallel (Dask) and tabulate it"
+EXAMPLE = ["neuroplastic sweep models/regimes/*.toml --param training.epochs=1,2 --seeds 3 --jobs 2 --out sweeps/a"]
 
 
 def add_arguments(parser):
@@ -21,9 +22,10 @@ def add_arguments(parser):
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="use an existing Dask scheduler, e.g. tcp://host:8786 (workers must see --out and --data)")
     parser.add_argument("--retries", type=int, default=2, metavar="N", help="retries of a failed cell (default 2)")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order)")
-    parser.add_argument("--out", default="sweeps/sweep", metavar="DIR", help="sweep folder (default: %(default)s)")
+    add_data(parser)
+    add_out(parser, "sweep folder", default="sweeps/sweep")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_json(parser)
 
 
 def run(args):
@@ -47,6 +49,9 @@ def run(args):
     finally:
         if bar is not None:
             bar.close()
+    if args.json:
+        print_json(result)
+        return 1 if result["failed"] else 0
     for row in result["summary"]:
         if row["n_seeds"]:
             spread = "" if row["test_accuracy_sd"] is None else f" ± {100 * row['test_accuracy_sd']:.2f}"

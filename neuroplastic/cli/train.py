@@ -3,16 +3,19 @@
 from tqdm import tqdm
 
 from ..runner import train_model
+from .options import add_data, add_json, add_out, print_json
 
 NAME = "train"
 HELP = "train a model definition and write a run folder"
+EXAMPLE = ["neuroplastic train --model mnist_sparse --seed 1 --out runs/sparse-1",
+           "neuroplastic train --model models/mnist.toml --json"]
 
 
 def add_arguments(parser):
     parser.add_argument("--model", default="mnist", metavar="MODEL",
                         help="model definition: a .toml file or a bundled name such as mnist_sparse (default: %(default)s)")
-    parser.add_argument("--data", metavar="DIR", help="folder with the IDX files (default: search order, see README)")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<model>-seed<N>-<time>)")
+    add_data(parser)
+    add_out(parser, "run folder (default: runs/<model>-seed<N>-<time>)")
     parser.add_argument("--seed", type=int, help="override [training] seed")
     parser.add_argument("--hidden-epochs", type=int, metavar="N", help="override [training] hidden_epochs")
     parser.add_argument("--readout-epochs", type=int, metavar="N", help="override [training] readout_epochs")
@@ -22,6 +25,7 @@ def add_arguments(parser):
                         help="engine that executes the rule (default: %(default)s)")
     parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
                         help="Brian2 form, with --engine brian2 (default: %(default)s)")
+    add_json(parser)
 
 
 def run(args):
@@ -45,6 +49,9 @@ def run(args):
     finally:
         if bar is not None:
             bar.close()
+    if args.json:
+        print_json({"run": str(run_folder.path), "metrics": metrics})
+        return 0
     synapses, potential = metrics["nonsilent_synapses"], metrics["potential_synapses"]
     print(f"model            {metrics['model']} (seed {metrics['seed']}, {metrics['epochs']} epochs)")
     print(f"test accuracy    {metrics['test_accuracy']:.2%} on {metrics['data']['n_test']:,} images")

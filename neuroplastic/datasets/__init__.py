@@ -63,13 +63,14 @@ def load_dataset(name, data_dir=None, *, offline=None, classes=None):
         (e.g. Fashion-MNIST) is read in its place. ``"mnist-sample"`` is the
         bundled 2,000/1,000-image sample.
     data_dir, offline, classes
-        As for :func:`load_mnist`.
+        As for :func:`load_mnist`; ``data_dir="mnist-sample"`` reads the
+        bundled sample in place of the full set (``--data mnist-sample``).
 
     Returns
     -------
     DataSet
     """
-    if name == "mnist-sample":
+    if name == "mnist-sample" or str(data_dir) == "mnist-sample":
         return load_sample().with_classes(classes)
     if name == "mnist":
         return load_mnist(data_dir, offline=offline, classes=classes)

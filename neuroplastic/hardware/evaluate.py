@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import HardwareError, NeuroplasticError
+from ..runs import load_run
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
 from .mapping import map_layers, plan_layers
@@ -254,8 +255,9 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
         A run folder with ``network.npz``, or a ``.npz`` file (the report then
         goes beside it).
     images : int
-        First ``images`` test images of the data set (MNIST, restricted to
-        the network's classes).
+        First ``images`` test images. For a run folder, of the run's own data
+        set and classes, as its ``model.toml`` says; for a bare ``.npz``, of
+        MNIST restricted to the network's classes.
     compare : sequence of str or Path
         Other run folders or saved networks to price the same way.
     data_dir : str or Path, optional
@@ -263,7 +265,8 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
         name ``"mnist-sample"`` (the bundled sample: 2,000 training and
         1,000 test images).
     calibration_images : int
-        First training images used to set the thresholds (labels unused).
+        First images of the run's training part (for a bare ``.npz``, of the
+        MNIST training set) used to set the thresholds (labels unused).
     profile, steps, tag, backend, batch_size, hidden_rate, inhibition_rate, progress
         As for :func:`evaluate_energy`.
 
@@ -274,14 +277,21 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     """
     from .energy_report import save_energy_report
 
-    run = Path(run)
-    network = load_any_network(run)
-    data = load_network_data(network, data_dir)
     if images < 1:
-        raise HardwareError(f"--images must be positive, got {images}")
-    X, y = data.test.X[:images], data.test.y[:images]
+        raise HardwareError(f"images must be positive, got {images}")
+    run = Path(run)
+    if run.is_dir():
+        # The run's own data set, classes and training part (see neuroplastic.runs.load_run).
+        loaded = load_run(run, data_dir)
+        network, split = loaded.network, loaded.data
+        X_test, y_test, X_train = split.X_test, split.y_test, split.X_train
+    else:
+        network = load_any_network(run)
+        data = load_network_data(network, data_dir)
+        X_test, y_test, X_train = data.test.X, data.test.y, data.train.X
+    X, y = X_test[:images], y_test[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
-    result = evaluate_energy(network, X, y, data.train.X[:calibration_images], profile=profile, steps=steps,
+    result = evaluate_energy(network, X, y, X_train[:calibration_images], profile=profile, steps=steps,
                              tag=tag, backend=backend, compare=others, batch_size=batch_size,
                              hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, progress=progress)
     result["run"] = run.name

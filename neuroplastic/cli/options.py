@@ -1,0 +1,62 @@
+"""The flags every subcommand spells the same way.
+
+``--data`` is always the folder of the IDX files (default: the search order
+of :func:`neuroplastic.datasets.locate_mnist`), ``--out`` always the folder a
+command writes, ``--json`` always prints the figures as JSON on standard
+output instead of the readable lines.
+"""
+
+import argparse
+import json
+import sys
+
+__all__ = ["add_data", "add_out", "add_json", "print_json", "example"]
+
+DATA_HELP = ("folder with the four IDX files, or mnist-sample for the bundled sample "
+             "(default: $NEUROPLASTIC_DATA, then the user cache)")
+
+
+def add_data(parser, *, deprecated=()):
+    """``--data DIR``; ``deprecated`` spellings still work but are hidden from ``--help``."""
+    parser.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    for spelling in deprecated:
+        parser.add_argument(spelling, dest="data", metavar="DIR", help=argparse.SUPPRESS,
+                            action=_DeprecatedAlias, new="--data")
+
+
+def add_out(parser, what, *, default=None, required=False):
+    """``--out DIR``: the folder the command writes (``what`` says which)."""
+    if required:
+        text = f"{what} (required)"
+    elif default is None:
+        text = what
+    else:
+        text = f"{what} (default: %(default)s)"
+    parser.add_argument("--out", metavar="DIR", default=default, required=required, help=text)
+
+
+def add_json(parser):
+    """``--json``: the figures as JSON on standard output."""
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON on standard output")
+
+
+def print_json(obj):
+    """Print ``obj`` as indented JSON (non-JSON values such as paths as strings)."""
+    print(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+def example(*lines):
+    """The ``--help`` epilog: one or more example command lines."""
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class _DeprecatedAlias(argparse.Action):
+    """Store the value under the new flag's name and warn once on standard error."""
+
+    def __init__(self, option_strings, dest, new, **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"neuroplastic: warning: {option_string} is deprecated; use {self.new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
