@@ -37,9 +37,8 @@ def make_run(folder, *, compare=False, energy=False, history=True):
     network.save(run.file(RunFolder.NETWORK))
     metrics = {"model": "tiny", "seed": 0, "test_accuracy": 0.875, "data": {"image_shape": [8, 8], "n_test": 40},
                "nonsilent_synapses": network.n_nonsilent, "potential_synapses": network.n_potential,
-               "train_seconds": 1.25}
+               "train_seconds": 1.25, "command": COMMAND}
     run.write_json(RunFolder.METRICS, metrics)
-    run.write_text("report.md", f"# Run report: tiny\n\nProduced by:\n\n```\n{COMMAND}\n```\n")
     if history:
         run.write_json(RunFolder.HISTORY, [
             {"presentations": 100 * k, "nonsilent_hidden": 200 - 10 * k, "nonsilent_output": 18, "grown": 3,
@@ -195,3 +194,73 @@ def test_every_image_loads_in_headless_chromium(tmp_path):
     assert (tmp_path / "screenshot.png").read_bytes().startswith(PNG_SIGNATURE)
     if os.environ.get("NEUROPLASTIC_KEEP_SCREENSHOT"):
         shutil.copy(tmp_path / "screenshot.png", os.environ["NEUROPLASTIC_KEEP_SCREENSHOT"])
+
+
+# -- one result object, templates, unreadable results --------------------------------
+
+
+def test_unreadable_result_files_are_shown_as_problems_not_skipped(tmp_path):
+    run = make_run(tmp_path / "run", energy=True)
+    run.file("energy_truenorth.json").write_text('{"networks": [', encoding="utf-8")
+    run.file(RunFolder.HISTORY).write_bytes(b"\xff\xfe not json")
+    written = write_run_report(run.path)
+    assert any(p.startswith("energy_truenorth.json: cannot be read") for p in written["problems"])
+    assert any(p.startswith("history.json: cannot be read") for p in written["problems"])
+    assert not any("rewiring" in caption for caption in written["figures"])  # no figure from a damaged history
+    assert "Energy" in " ".join(written["figures"])  # the readable energy file is still shown
+    for name in ("report.html", "report.md"):
+        text = run.file(name).read_text(encoding="utf-8")
+        assert "Problems" in text and "energy_truenorth.json" in text and "history.json" in text
+
+
+def test_the_command_comes_from_metrics_never_from_a_previous_report(tmp_path):
+    run = make_run(tmp_path / "run")
+    run.write_text("report.md", "Produced by:\n\n```\nneuroplastic train --model forged.toml\n```\n")
+    metrics = run.read_json(RunFolder.METRICS)
+    del metrics["command"]
+    run.write_json(RunFolder.METRICS, metrics)
+    write_run_report(run.path)
+    text = run.file("report.md").read_text(encoding="utf-8")
+    assert "forged.toml" not in text
+    assert f"--out {run.path}" in text  # the equivalent train command
+
+
+def test_runner_and_report_command_write_the_same_headline_from_one_template(tmp_path):
+    from neuroplastic.report import run_report_markdown
+
+    run = make_run(tmp_path / "run")
+    metrics = run.read_json(RunFolder.METRICS)
+    trained = run_report_markdown(metrics, {"Receptive fields": "plots/rf.png"}, COMMAND)
+    write_run_report(run.path)
+    reported = run.file("report.md").read_text(encoding="utf-8")
+    headline = "Test accuracy **87.50%** with **" + f"{metrics['nonsilent_synapses']['total']:,}" + "**"
+    assert headline in trained and headline in reported
+    assert trained.splitlines()[2] == reported.splitlines()[2]
+    html_page = run.file("report.html").read_text(encoding="utf-8")
+    assert "<strong>87.50%</strong>" in html_page and "**" not in html_page
+
+
+def test_html_escapes_what_the_run_recorded(tmp_path):
+    run = make_run(tmp_path / "run")
+    metrics = run.read_json(RunFolder.METRICS)
+    metrics.update(model="<script>alert(1)</script>", command="neuroplastic train --out 'a<b>'")
+    run.write_json(RunFolder.METRICS, metrics)
+    write_run_report(run.path)
+    page = run.file("report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "a&lt;b&gt;" in page
+
+
+def test_templates_ship_as_package_data():
+    from importlib.resources import files
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    templates = files("neuroplastic.report").joinpath("templates")
+    names = {entry.name for entry in templates.iterdir()}
+    assert {"run_report.html.j2", "run_report.md.j2"} <= names
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["neuroplastic"]
+    assert any(p.startswith("report/templates/") and p.endswith(".j2") for p in patterns)
+    assert any(d.split(">")[0].split("<")[0].strip().lower() == "jinja2" for d in pyproject["project"]["dependencies"])

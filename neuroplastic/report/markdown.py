@@ -1,23 +1,9 @@
-"""The readable Markdown report of a run."""
+"""The Markdown report the runner writes at the end of training (the same template as ``neuroplastic report``)."""
+
+from .document import Figure, RunReport
+from .render import render_markdown
 
 __all__ = ["run_report_markdown"]
-
-
-def _row(name, value):
-    if isinstance(value, float):
-        value = f"{value:.4g}"
-    elif isinstance(value, int):
-        value = f"{value:,}"
-    return f"| {name} | {value} |"
-
-
-def _flatten(metrics, prefix=""):
-    for key, value in metrics.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from _flatten(value, f"{name}.")
-        elif not isinstance(value, list):
-            yield name, value
 
 
 def run_report_markdown(metrics, plots, command):
@@ -36,16 +22,5 @@ def run_report_markdown(metrics, plots, command):
     -------
     str
     """
-    lines = [f"# Run report: {metrics.get('model', 'model')}", ""]
-    if "test_accuracy" in metrics:
-        synapses = metrics.get("nonsilent_synapses", {})
-        lines += [
-            f"Test accuracy **{metrics['test_accuracy']:.2%}** with **{synapses.get('total', 0):,}** non-silent "
-            f"synapses ({synapses.get('hidden', 0):,} input→hidden, {synapses.get('output', 0):,} hidden→output).",
-            "",
-        ]
-    lines += ["Produced by:", "", "```", command, "```", "", "## Figures", ""]
-    lines += [f"![{caption}]({name})\n\n*{caption}*\n" for caption, name in plots.items()]
-    lines += ["## Metrics", "", "| metric | value |", "|---|---|"]
-    lines += [_row(name, value) for name, value in _flatten(metrics)]
-    return "\n".join(lines) + "\n"
+    figures = [Figure(caption, caption, name) for caption, name in plots.items()]
+    return render_markdown(RunReport.from_metrics(metrics, command, figures))
