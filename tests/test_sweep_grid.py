@@ -203,17 +203,24 @@ def test_a_second_sweep_into_a_running_sweep_s_folder_is_refused(tmp_path):
     model = write_model(tmp_path, "a")
     out = tmp_path / "out"
     out.mkdir()
-    (out / sweep.LOCK).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
-    with pytest.raises(NeuroplasticError, match="another sweep is running"):
-        sweep.run_sweep([model], out=out, seeds=1, train=write_fake_cell)
+    with sweep._sweep_lock(out):  # a sweep running into the folder
+        with pytest.raises(NeuroplasticError, match="another sweep is running"):
+            sweep.run_sweep([model], out=out, seeds=1, train=write_fake_cell)
 
 
 def test_the_lock_of_a_killed_sweep_is_taken_over(tmp_path):
     model = write_model(tmp_path, "a")
     out = tmp_path / "out"
     sweep.run_cell(sweep.plan_sweep([model], None, seeds=1)[0], out, train=write_fake_cell)
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (out / sweep.LOCK).write_text(f"{socket.gethostname()} {dead.pid}\n", encoding="utf-8")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from neuroplastic.experiments import sweep\n"
+         "with sweep._sweep_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(600)", str(out)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(NeuroplasticError, match="another sweep is running"):
+        sweep.run_sweep([model], out=out, seeds=1, train=write_fake_cell)
+    holder.kill()  # killed: no cleanup ran, the lock file stays
+    holder.wait()
+    assert (out / sweep.LOCK).exists()
     result = sweep.run_sweep([model], out=out, seeds=1, train=write_fake_cell)
     assert result["skipped"] == ["a-seed0"] and not (out / sweep.LOCK).exists()

@@ -20,6 +20,7 @@ Outputs in ``OUT``: ``cells.csv`` (one row per cell), ``summary.csv`` and
 """
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -199,28 +200,42 @@ LOCK = ".sweep.lock"
 
 @contextlib.contextmanager
 def _sweep_lock(out):
-    """Refuse to run two sweeps into one folder at once; a lock left by a killed sweep is taken over."""
+    """Refuse to run two sweeps into one folder at once.
+
+    The lock is an exclusive ``fcntl.flock`` on ``out/.sweep.lock``, taken
+    without waiting: checking and taking it are one step, so two sweeps that
+    start together cannot both pass. The kernel drops the lock when its
+    process ends, so the lock of a killed sweep is simply taken over. The
+    file names the holder (host and process id) for the error message and is
+    removed when the sweep ends.
+    """
     path = out / LOCK
-    host = socket.gethostname()
-    if path.exists():
+    while True:
+        handle = open(path, "a+", encoding="utf-8")
         try:
-            other_host, other_pid = path.read_text(encoding="utf-8").split()
-            alive = other_host != host
-            if not alive:
-                os.kill(int(other_pid), 0)
-                alive = True
-        except (ValueError, ProcessLookupError):
-            alive = False
-        except PermissionError:
-            alive = True
-        if alive:
-            raise NeuroplasticError(f"{out}: another sweep is running into this folder ({path}); "
-                                    "wait for it, or remove the file if that sweep is gone")
-    atomic_write_text(path, f"{host} {os.getpid()}\n")
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise NeuroplasticError(f"{out}: another sweep is running into this folder ({path}, held by "
+                                    f"{holder}); wait for it to end") from None
+        try:  # the holder before us may have removed the file after we opened it: lock the current one
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()
     try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        handle.flush()
         yield
     finally:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # while still holding the lock (see the inode check above)
+        handle.close()
 
 
 class _Cluster:
