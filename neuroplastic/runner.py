@@ -81,7 +81,7 @@ def _open_run(model, out, resume):
     """Return (run folder, model as run, saved learner state or None)."""
     if resume:
         if out is None:
-            raise NeuroplasticError("--resume needs --out RUN (the folder of the interrupted run)")
+            raise NeuroplasticError("resuming needs the folder of the interrupted run (out)")
         run = RunFolder(out, create=False)
         saved = parse_model(run.file(RunFolder.MODEL).read_text(encoding="utf-8"), source=str(run.file(RunFolder.MODEL)))
         state = run.load_checkpoint()
@@ -90,7 +90,7 @@ def _open_run(model, out, resume):
         return run, saved, state
     run = RunFolder(out if out is not None else Path("runs") / default_run_name(model.model.name, model.training.seed))
     if run.file(RunFolder.CHECKPOINT).exists():
-        raise NeuroplasticError(f"{run.path}: holds an interrupted run; pass --resume to continue it")
+        raise NeuroplasticError(f"{run.path}: holds an interrupted run; resume it, or train into another folder")
     run.write_text(RunFolder.MODEL, dump_model(model))
     return run, model, None
 

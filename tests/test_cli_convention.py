@@ -75,3 +75,31 @@ def test_usage_errors_are_one_line_and_exit_2(argv, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("neuroplastic: error: ") and captured.err.count("\n") == 1
+
+
+#: Library messages that may name a command-line flag, and why.
+FLAG_MESSAGES_ALLOWED = {
+    # The data-not-found message must say what to do next at the command line (--data DIR).
+    "datasets/locate.py",
+    # The Brian2 evaluation function (engines) predates this convention; `neuroplastic evaluate` no longer uses it.
+    "engines/brian2/evaluation.py",
+}
+
+
+def test_library_errors_do_not_name_command_line_flags():
+    """Library code is called from Python too: its errors name parameters and files, not --flags."""
+    from pathlib import Path
+
+    import neuroplastic
+
+    package = Path(neuroplastic.__file__).parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("cli/") or relative in FLAG_MESSAGES_ALLOWED:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"(?:Error|Exception)\((?:[^()]|\([^()]*\))*?\)", text, re.S):
+            if re.search(r"""["'][^"']*(?<![\w-])--[a-z][a-z-]+""", match.group(0)):
+                offenders.append(f"{relative}: {match.group(0)[:80]}")
+    assert not offenders, "\n".join(offenders)

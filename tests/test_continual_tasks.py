@@ -60,7 +60,7 @@ def test_tasks_are_parsed_from_ranges_and_lists():
 
 @pytest.mark.parametrize("text", ["0-4", "0-4,4-9", "a-b,1-2", "0-4,"])
 def test_bad_task_lists_are_user_errors(text):
-    with pytest.raises(ConfigError, match="--tasks"):
+    with pytest.raises(ConfigError, match="tasks"):
         parse_tasks(text)
 
 
@@ -152,4 +152,4 @@ def test_outputs_are_written_with_both_methods(sample, tmp_path):
 
 def test_cli_rejects_a_single_task(capsys):
     assert main(["continual", "--tasks", "0-9", "--no-bp"]) == 2
-    assert "--tasks" in capsys.readouterr().err
+    assert "tasks" in capsys.readouterr().err

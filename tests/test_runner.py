@@ -101,7 +101,7 @@ def test_interrupted_folder_is_not_overwritten_without_resume(tiny_model, tmp_pa
 
     with pytest.raises(KeyboardInterrupt):
         train_model(tiny_model, out=tmp_path / "cut", progress=interrupt)
-    with pytest.raises(NeuroplasticError, match="pass --resume"):
+    with pytest.raises(NeuroplasticError, match="resume it"):
         train_model(tiny_model, out=tmp_path / "cut")
 
 

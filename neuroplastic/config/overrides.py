@@ -77,10 +77,10 @@ def parse_param(text):
     name, sep, values = text.partition("=")
     name = name.strip()
     if not sep or not name or "." not in name:
-        raise ConfigError(f"--param {text!r}: expected SECTION.FIELD=VALUE[,VALUE...], e.g. rule.hidden.eta=0.01,0.03")
+        raise ConfigError(f"override {text!r}: expected SECTION.FIELD=VALUE[,VALUE...], e.g. rule.hidden.eta=0.01,0.03")
     items = _split_top_level(values)
     if any(not item.strip() for item in items):
-        raise ConfigError(f"--param {text!r}: empty value")
+        raise ConfigError(f"override {text!r}: empty value")
     return name, [parse_value(item) for item in items]
 
 
@@ -110,10 +110,10 @@ def apply_dotted(model, overrides):
         for depth, key in enumerate(path):
             if not isinstance(node.get(key), dict):
                 where = ".".join(path[: depth + 1])
-                raise ConfigError(f"--param {dotted}: [{where}] is not a table of the model definition")
+                raise ConfigError(f"override {dotted}: [{where}] is not a table of the model definition")
             node = node[key]
         node[leaf] = value
     try:
         return from_table(ModelDefinition, table)
     except ConfigError as exc:
-        raise ConfigError(f"--param: {exc}") from None
+        raise ConfigError(f"override: {exc}") from None

@@ -200,7 +200,7 @@ def compare(model, hidden_sizes, seeds, *, data=None, data_dir=None, methods=MET
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     unknown = [m for m in methods if m not in METHODS and m not in (learners or {})]
     if unknown:
-        raise ConfigError("--methods", f"unknown method {unknown[0]!r} (known: {', '.join(METHODS)})")
+        raise ConfigError("methods", f"unknown method {unknown[0]!r} (known: {', '.join(METHODS)})")
     if not hidden_sizes or not seeds:
         raise ConfigError("compare needs at least one hidden size and one seed")
     if data is None:

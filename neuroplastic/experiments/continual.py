@@ -57,15 +57,15 @@ def parse_tasks(text):
             else:
                 classes = [int(v) for v in part.split("+")]
         except ValueError:
-            raise ConfigError("--tasks", f"expected ranges like 0-4,5-9 or lists like 0+3,1+2; got {text!r}") from None
+            raise ConfigError("tasks", f"expected ranges like 0-4,5-9 or lists like 0+3,1+2; got {text!r}") from None
         if not classes or min(classes) < 0:
-            raise ConfigError("--tasks", f"task {part!r} has no classes")
+            raise ConfigError("tasks", f"task {part!r} has no classes")
         tasks.append(classes)
     if len(tasks) < 2:
-        raise ConfigError("--tasks", f"needs at least two tasks, got {text!r}")
+        raise ConfigError("tasks", f"needs at least two tasks, got {text!r}")
     flat = [c for t in tasks for c in t]
     if len(set(flat)) != len(flat):
-        raise ConfigError("--tasks", f"a class appears in two tasks: {text!r}")
+        raise ConfigError("tasks", f"a class appears in two tasks: {text!r}")
     return tasks
 
 

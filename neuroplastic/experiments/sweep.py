@@ -92,7 +92,7 @@ def parse_params(texts):
     for text in texts or ():
         name, values = parse_param(text)
         if name in grid:
-            raise ConfigError(f"--param {name} is given twice; list its values once: {name}=a,b,c")
+            raise ConfigError(f"parameter {name} is given twice; list its values once: {name}=a,b,c")
         grid[name] = values
     return grid
 
@@ -123,7 +123,7 @@ def plan_sweep(models, params=None, seeds=1):
     if not models:
         raise ConfigError("a sweep needs at least one model definition file")
     if not seeds:
-        raise ConfigError("--seeds", "must be a positive integer")
+        raise ConfigError("seeds", "must be a positive integer")
     params = dict(params or {})
     stems = [_safe(Path(m).stem) for m in models]
     cells, seen = [], set()
@@ -187,7 +187,7 @@ def _check_definitions(cells, out):
         if stored.exists() and stored.read_text(encoding="utf-8") != cell.definition:
             raise NeuroplasticError(
                 f"{stored}: cell {cell.cell_id} was run with a different model definition; "
-                "use a new --out folder for a changed model")
+                "use a new sweep folder for a changed model")
 
 
 def _is_complete(cell, out):
@@ -253,7 +253,7 @@ class _Cluster:
             try:
                 self.client = Client(self.scheduler, timeout="10s")
             except OSError as exc:
-                raise NeuroplasticError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+                raise NeuroplasticError(f"Dask scheduler {self.scheduler}: cannot connect ({exc})") from None
         else:
             self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
@@ -302,7 +302,7 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
         ``files``.
     """
     if jobs < 1:
-        raise ConfigError("--jobs", f"must be a positive integer, got {jobs}")
+        raise ConfigError("jobs", f"must be a positive integer, got {jobs}")
     if retries < 0:
         raise ConfigError("retries", f"must be non-negative, got {retries}")
     start = time.perf_counter()
