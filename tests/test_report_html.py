@@ -235,7 +235,8 @@ def test_runner_and_report_command_write_the_same_headline_from_one_template(tmp
     reported = run.file("report.md").read_text(encoding="utf-8")
     headline = "Test accuracy **87.50%** with **" + f"{metrics['nonsilent_synapses']['total']:,}" + "**"
     assert headline in trained and headline in reported
-    assert trained.splitlines()[2] == reported.splitlines()[2]
+    assert trained.splitlines()[:4] == reported.splitlines()[:4]  # title, blank, headline, blank
+    assert reported.splitlines()[3] == "" and reported.splitlines()[4] == "Produced by:"
     html_page = run.file("report.html").read_text(encoding="utf-8")
     assert "<strong>87.50%</strong>" in html_page and "**" not in html_page
 
