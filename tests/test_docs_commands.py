@@ -15,7 +15,9 @@ keeps the last value):
 command              reduction and why
 ===================  ===================================================
 train                ``--quiet --out <tmp>`` (no progress bar; nothing
-                     written into the checkout)
+                     written into the checkout); ``--model ...`` with
+                     Brian2 is ``mnist.toml`` cut to 4 hidden units and
+                     75 images (as tests/test_brian2_train_cli.py does)
 make run             ``ARGS`` gains ``--quiet --out <tmp>``; the
                      interpreter running the tests replaces ``.venv``
 make test            ``PYTEST_ADDOPTS`` selects one test of this suite
@@ -120,10 +122,11 @@ def runnable(command, where):
     command = re.sub(r"\[(--resume)\]", "", command)  # resuming needs an interrupted run: not this test
     command = re.sub(r"\[([^\]]+)\]", r"\1", command)  # optional flags: shown, so run them too
     command = re.sub(r"(\w+)\|\w+", r"\1", command)  # rate|spiking: the first choice
-    command = command.replace("--model ...", "--model models/mnist_sparse.toml")
+    command = command.replace("--model ...", f"--model {where['brian2_model']}")
     command = command.replace("models/regimes/*.toml", "models/regimes/dense_coding.toml")
     command = command.replace("rule.x=a,b", "training.seed=0,1")
-    command = re.sub(r"--epochs N\b", f"--epochs {model_epochs(command)}", command)
+    if re.search(r"--epochs N\b", command):  # the model's own number: schedules check it
+        command = re.sub(r"--epochs N\b", f"--epochs {model_epochs(command)}", command)
     for flag, value in FLAG_VALUES.items():
         command = re.sub(rf"{flag} N\b", f"{flag} {value}", command)
     command = re.sub(r"\bOTHER_RUN\b", str(where["other"]), command)
@@ -190,6 +193,19 @@ def sample_run(tmp_path_factory, sample_idx):
     return run.path
 
 
+def write_brian2_model(path):
+    """``models/mnist.toml`` (a model the Brian2 engine runs) cut to 4 hidden units and 75 sample images."""
+    from neuroplastic.config import dump_model, load_model, with_overrides
+
+    model = with_overrides(load_model(REPO / "models" / "mnist.toml"),
+                           data={"dataset": "mnist-sample", "n_train": 75, "validation_fraction": 0.2},
+                           network={"n_hidden": 4}, training={"epochs": 3})
+    text = dump_model(model).replace("period = 10000", "period = 30").replace("n_perturbations = 8",
+                                                                              "n_perturbations = 1")
+    path.write_text(text, encoding="utf-8")
+    return path.name
+
+
 @pytest.fixture
 def user(tmp_path, sample_idx, sample_run):
     """A scratch folder set up as a user's: ``models/`` linked in, ``neuroplastic`` on the PATH."""
@@ -204,7 +220,8 @@ def user(tmp_path, sample_idx, sample_run):
     shutil.copytree(sample_run, tmp_path / "other-run")
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", NEUROPLASTIC_DATA=str(sample_idx),
                NEUROPLASTIC_OFFLINE="1", XDG_CACHE_HOME=str(tmp_path / "cache"), MPLBACKEND="Agg")
-    where = {"run": run, "other": tmp_path / "other-run", "out": tmp_path / "out", "data": sample_idx}
+    where = {"run": run, "other": tmp_path / "other-run", "out": tmp_path / "out", "data": sample_idx,
+             "brian2_model": write_brian2_model(tmp_path / "tiny_brian2.toml")}
     return tmp_path, env, where
 
 
