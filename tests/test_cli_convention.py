@@ -64,6 +64,8 @@ def test_the_old_energy_spelling_still_works_but_is_hidden(capsys):
     assert args.data == "somewhere"
     assert "deprecated" in capsys.readouterr().err
     assert "--data-dir" not in visible_options(subcommands()["energy"])
+    args = parser.parse_args(["report", "RUN", "--compare", "results"])
+    assert args.compare_results == "results" and "use --compare-results" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [["train", "--epochs", "many"], ["energy"], ["no-such-command"],

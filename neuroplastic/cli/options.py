@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-__all__ = ["add_data", "add_out", "add_json", "print_json", "example"]
+__all__ = ["add_data", "add_deprecated", "add_out", "add_json", "print_json", "example"]
 
 DATA_HELP = ("folder with the four IDX files, or mnist-sample for the bundled sample "
              "(default: $NEUROPLASTIC_DATA, then the user cache)")
@@ -20,8 +20,13 @@ def add_data(parser, *, deprecated=()):
     """``--data DIR``; ``deprecated`` spellings still work but are hidden from ``--help``."""
     parser.add_argument("--data", metavar="DIR", help=DATA_HELP)
     for spelling in deprecated:
-        parser.add_argument(spelling, dest="data", metavar="DIR", help=argparse.SUPPRESS,
-                            action=_DeprecatedAlias, new="--data")
+        add_deprecated(parser, spelling, "--data")
+
+
+def add_deprecated(parser, spelling, new):
+    """An old spelling of the flag ``new``: hidden from ``--help``, warns on use, stores into ``new``'s value."""
+    parser.add_argument(spelling, dest=new.lstrip("-").replace("-", "_"), metavar="DIR", help=argparse.SUPPRESS,
+                        action=_DeprecatedAlias, new=new)
 
 
 def add_out(parser, what, *, default=None, required=False):

@@ -2,9 +2,7 @@
 with receptive fields, synapses over training, the weight distribution with its lognormal fit, the
 methods compared and the energy breakdown when those results exist, the metrics and the command."""
 
-import argparse
-
-from .options import add_json, print_json
+from .options import add_deprecated, add_json, print_json
 
 NAME = "report"
 HELP = "write RUN/report.html (self-contained) and RUN/report.md"
@@ -16,8 +14,8 @@ def add_arguments(parser):
     parser.add_argument("run_folder", metavar="RUN", help="a finished run folder")
     parser.add_argument("--compare-results", metavar="DIR",
                         help="results of `neuroplastic compare --out DIR` to include (default: RUN/compare/ if present)")
-    # Deprecated spelling: --compare now always means "another run to set beside this one".
-    parser.add_argument("--compare", dest="compare_results", metavar="DIR", help=argparse.SUPPRESS)
+    # Old spelling: --compare now means "another run to set beside this one" in every command.
+    add_deprecated(parser, "--compare", "--compare-results")
     add_json(parser)
 
 
