@@ -19,7 +19,8 @@ train                ``--quiet --out <tmp>`` (no progress bar; nothing
                      Brian2 is ``mnist.toml`` cut to 4 hidden units and
                      75 images (as tests/test_brian2_train_cli.py does)
 make run             ``ARGS`` gains ``--quiet --out <tmp>``; the
-                     interpreter running the tests replaces ``.venv``
+                     interpreter running the tests and its installed venv
+                     are used (``PYTHON=``, ``-o <venv>/.installed``)
 make test            ``PYTEST_ADDOPTS`` selects one test of this suite
                      (the whole suite is what is running already)
 make test-slow       ``PYTEST_ADDOPTS`` selects the headless-browser test
@@ -67,6 +68,8 @@ REDUCED = {
 #: Subcommands and make targets that take longer than the default suite allows.
 SLOW = {"train", "evaluate", "analyze", "compare", "energy", "sweep", "continual", "make run", "make docs",
         "make test-slow"}
+#: Commands (exact) that are slow although their kind is not: another Python's venv may have to be built first.
+SLOW_COMMANDS = {"make test PYTHON=python3.12"}
 
 #: Values for the placeholders the pages use.
 PLACEHOLDER_VALUES = {"N": "2", "R": "0.25"}
@@ -94,7 +97,7 @@ def shown_commands():
         outside = re.sub(r"```.*?```", "", text, flags=re.S)
         lines += re.findall(r"`((?:neuroplastic|make) [^`]+)`", outside)
         for line in lines:
-            line = line.strip()
+            line = " ".join(line.split())  # inline code may wrap across lines
             if re.match(r"(neuroplastic|make) ", line) and line not in [command for _, command in found]:
                 found.append((page.name, line))
     return found
@@ -108,11 +111,12 @@ def kind(command):
     return words[1]
 
 
-def model_epochs(command):
+def model_setting(command, field):
+    """``[training] <field>`` of the model the command names (its own value: schedules check it)."""
     from neuroplastic.config import load_model
 
-    match = re.search(r"--model (\S+\.toml)", command)
-    return str(load_model(REPO / match.group(1)).training.epochs) if match else "2"
+    match = re.search(r"--model (\S+)", command)
+    return str(getattr(load_model(REPO / match.group(1)).training, field))
 
 
 def runnable(command, where):
@@ -125,8 +129,8 @@ def runnable(command, where):
     command = command.replace("--model ...", f"--model {where['brian2_model']}")
     command = command.replace("models/regimes/*.toml", "models/regimes/dense_coding.toml")
     command = command.replace("rule.x=a,b", "training.seed=0,1")
-    if re.search(r"--epochs N\b", command):  # the model's own number: schedules check it
-        command = re.sub(r"--epochs N\b", f"--epochs {model_epochs(command)}", command)
+    for flag in re.findall(r"--([a-z]+-epochs) N\b", command):  # the model's own number: schedules check it
+        command = command.replace(f"--{flag} N", f"--{flag} {model_setting(command, flag.replace('-', '_'))}")
     for flag, value in FLAG_VALUES.items():
         command = re.sub(rf"{flag} N\b", f"{flag} {value}", command)
     command = re.sub(r"\bOTHER_RUN\b", str(where["other"]), command)
@@ -136,7 +140,10 @@ def runnable(command, where):
     for name, value in PLACEHOLDER_VALUES.items():
         command = re.sub(rf"(?<=\s){name}\b", value, command)
     if what.startswith("make "):
-        command += f" PY={shlex.quote(sys.executable)} -o .venv/.installed"  # this interpreter, no reinstall
+        venv = Path(sys.prefix).resolve()
+        if "PYTHON=" not in command and venv.parent == REPO:
+            # This interpreter and its installed venv, not reinstalled (the Makefile names the venv by version).
+            command += f" PYTHON={shlex.quote(sys.executable)} -o {venv.name}/.installed"
         if what == "make run":
             extra = f"--quiet --out {where['out']}"
             command = (re.sub(r'ARGS="([^"]*)"', rf'ARGS="\1 {extra}"', command) if "ARGS=" in command
@@ -152,7 +159,7 @@ def runnable(command, where):
 
 def marks(command):
     what = kind(command)
-    result = [pytest.mark.slow] if what in SLOW else []
+    result = [pytest.mark.slow] if what in SLOW or command in SLOW_COMMANDS else []
     if what == "energy" and "--backend numpy" not in command:
         result.append(pytest.mark.xfail(strict=False, reason="Lava run of `neuroplastic energy` crashes on some "
                                                              "machines (the deployment issue); fixed separately"))
