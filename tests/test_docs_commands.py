@@ -189,13 +189,14 @@ def sample_idx(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory, sample_idx):
-    """A small finished run (mnist_sparse with 40 hidden units on 600 sample images), written by the runner."""
+    """A small finished run (mnist_sparse with 100 hidden units on 600 sample images), written by the runner."""
     from neuroplastic.config import load_model
     from neuroplastic.config.overrides import apply_dotted
     from neuroplastic.runner import train_model
 
     model = apply_dotted(load_model(REPO / "models" / "mnist_sparse.toml"),
-                         {"network.n_hidden": 40, "data.dataset": "mnist-sample", "data.n_train": 600})
+                         {"network.n_hidden": 100, "rule.output.synapses_per_unit": 30,
+                          "data.dataset": "mnist-sample", "data.n_train": 600})
     run, _ = train_model(model, out=tmp_path_factory.mktemp("runs") / "sample-run")
     return run.path
 
@@ -206,7 +207,7 @@ def write_brian2_model(path):
 
     model = with_overrides(load_model(REPO / "models" / "mnist.toml"),
                            data={"dataset": "mnist-sample", "n_train": 75, "validation_fraction": 0.2},
-                           network={"n_hidden": 4}, training={"epochs": 3})
+                           network={"n_hidden": 4}, training={"hidden_epochs": 1, "readout_epochs": 2})
     text = dump_model(model).replace("period = 10000", "period = 30").replace("n_perturbations = 8",
                                                                               "n_perturbations = 1")
     path.write_text(text, encoding="utf-8")
