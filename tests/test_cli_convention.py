@@ -51,8 +51,8 @@ def test_flags_follow_the_convention(name):
         assert flag not in ("--output", "--out-dir", "--outdir", "--output-dir"), f"{name} {flag}: use --out"
     if "--data" in options:
         assert options["--data"].metavar == "DIR" and options["--data"].help == DATA_HELP
-    if "--out" in options:
-        assert options["--out"].metavar == "DIR"
+    if "--out" in options:  # where the command writes: a folder, or the file of a command that writes one
+        assert options["--out"].metavar in ("DIR", "FILE")
         assert options["--out"].required is False, f"{name} --out: give it a default instead of requiring it"
     if "--compare" in options:  # one meaning: another run (folder or saved network) set beside this one
         assert options["--compare"].metavar == "OTHER" and "run folder" in options["--compare"].help

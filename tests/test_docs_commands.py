@@ -66,8 +66,8 @@ REDUCED = {
 }
 
 #: Subcommands and make targets that take longer than the default suite allows.
-SLOW = {"train", "evaluate", "analyze", "compare", "energy", "sweep", "continual", "make run", "make docs",
-        "make test-slow"}
+SLOW = {"train", "evaluate", "analyze", "compare", "energy", "sweep", "continual", "export", "make run",
+        "make docs", "make test-slow"}
 #: Commands (exact) that are slow although their kind is not: another Python's venv may have to be built first.
 SLOW_COMMANDS = {"make test PYTHON=python3.12"}
 
@@ -80,7 +80,7 @@ EXPECTED_OUTPUT = {
     "data": "mnist-sample", "validate": ": ok:", "train": "test accuracy", "evaluate": "spiking accuracy",
     "analyze": "C_S", "compare": "wall time", "energy": "synaptic ops", "sweep": "cells:",
     "continual": "after all tasks", "report": "report.html", "--help": "usage: neuroplastic",
-    "make run": "test accuracy", "make test": "passed", "make test-slow": "1 ", "make docs": "build succeeded",
+    "export": "NIR graph", "make run": "test accuracy", "make test": "passed", "make test-slow": "1 ", "make docs": "build succeeded",
 }
 
 
@@ -137,6 +137,7 @@ def runnable(command, where):
     command = re.sub(r"\bRUN\b", str(where["run"]), command)
     command = re.sub(r"--data DIR\b", f"--data {where['data']}", command)
     command = re.sub(r"\bDIR\b", str(where["out"]), command)
+    command = re.sub(r"--out FILE\b", f"--out {where['out']}.nir", command)
     for name, value in PLACEHOLDER_VALUES.items():
         command = re.sub(rf"(?<=\s){name}\b", value, command)
     if what.startswith("make "):

@@ -6,7 +6,6 @@ the cores of every hardware profile and prices the events. Writes
 energy_<profile>.json and .md into the run folder and a bar chart into plots/.
 """
 
-
 from tqdm import tqdm
 
 from ..hardware.evaluate import default_backend, energy_for_run
@@ -16,7 +15,6 @@ NAME = "energy"
 HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
 EXAMPLE = ["neuroplastic energy runs/mnist_sparse-seed0-20260101-120000 --profile loihi2 --images 200",
            "neuroplastic energy RUN --backend numpy --compare OTHER_RUN --json"]
-
 
 def add_arguments(parser):
     parser.add_argument("run_folder", metavar="RUN", help="run folder (with network.npz) or a saved network .npz")
@@ -36,7 +34,6 @@ def add_arguments(parser):
                         help="count spikes with Lava or the bit-identical NumPy simulator "
                              "(default: lava when installed, else numpy)")
     add_json(parser)
-
 
 def run(args):
     from ..analysis.neurobench import format_neurobench

@@ -7,8 +7,11 @@ Representation, HDF5), read by Lava-DL, Norse, snnTorch, Sinabs, Rockpool
 and SpiNNaker2 tools. See docs/hardware.md for the graph's nodes.
 """
 
+from .options import add_data, add_json, print_json
+
 NAME = "export"
 HELP = "write the spiking network as a NIR graph"
+EXAMPLE = ["neuroplastic export runs/mnist_sparse-seed0-20260101-120000 --format nir --out sparse.nir"]
 
 
 def add_arguments(parser):
@@ -18,13 +21,12 @@ def add_arguments(parser):
                         help="file to write (default: network.nir in the run folder, or beside the .npz)")
     parser.add_argument("--profile", default="loihi2", help="hardware profile whose weight precision to use")
     parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
-    parser.add_argument("--data", default=None, metavar="DIR",
-                        help="MNIST folder for the calibration images, or 'mnist-sample' "
-                             "(default: NEUROPLASTIC_DATA or the cache)")
+    add_data(parser)
     parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
                         help="spikes per step of a hidden neuron at the top of its range (default %(default)s)")
     parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
                         help="the same for the inhibitory interneuron (default %(default)s)")
+    add_json(parser)
 
 
 def run(args):
@@ -34,6 +36,10 @@ def run(args):
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
     path, graph = export_nir(args.run_folder, args.out, profile=args.profile, steps=args.steps, data_dir=args.data,
                              hidden_rate=args.hidden_rate, inhibition_rate=args.inhibition_rate)
+    if args.json:
+        print_json({"file": str(path), "nodes": len(graph.nodes), "edges": len(graph.edges),
+                    "steps_per_image": graph.metadata["steps_per_image"]})
+        return 0
     print(f"wrote {path}: NIR graph of {len(graph.nodes)} nodes and {len(graph.edges)} edges "
           f"({graph.metadata['steps_per_image']} steps per image)")
     return 0
