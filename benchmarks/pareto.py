@@ -4,6 +4,7 @@ Usage (from the project root, with NEUROPLASTIC_DATA pointing at MNIST)::
 
     .venv/bin/python benchmarks/pareto.py [--model models/mnist_sparse.toml] [--data DIR]
     .venv/bin/python benchmarks/pareto.py --quick --data-set mnist-sample   # a minute-long smoke run
+    .venv/bin/python benchmarks/pareto.py --bp-only                         # the dense-BP points alone
 
 Each of our points is the model with the hidden size, the per-unit synapse
 budget and the readout budget changed. Each dense-BP point is the project's
@@ -99,6 +100,7 @@ def main(argv=None):
     parser.add_argument("--data-set", default=None, help="override [data] dataset, e.g. mnist-sample")
     parser.add_argument("--bp-epochs", type=int, default=20, help="BP epochs (default %(default)s)")
     parser.add_argument("--quick", action="store_true", help="two small points of each kind")
+    parser.add_argument("--bp-only", action="store_true", help="measure only the dense-BP points")
     args = parser.parse_args(argv)
 
     from neuroplastic.config import load_model, with_overrides
@@ -108,7 +110,8 @@ def main(argv=None):
     if args.data_set:
         model = with_overrides(model, data={"dataset": args.data_set})
     show = lambda point: print(json.dumps(point), file=sys.stderr, flush=True)  # noqa: E731
-    ours = structural_points(model, QUICK_POINTS if args.quick else POINTS, data_dir=args.data, progress=show)
+    ours = [] if args.bp_only else structural_points(model, QUICK_POINTS if args.quick else POINTS,
+                                                     data_dir=args.data, progress=show)
     data = prepare_data(model, args.data)
     dense = dense_bp_points(data, QUICK_BP_HIDDEN if args.quick else BP_HIDDEN, epochs=args.bp_epochs,
                             seed=model.training.seed, progress=show)
