@@ -6,8 +6,10 @@ Usage (from the project root, with NEUROPLASTIC_DATA pointing at MNIST)::
     .venv/bin/python benchmarks/pareto.py --quick --data-set mnist-sample   # a minute-long smoke run
     .venv/bin/python benchmarks/pareto.py --bp-only                         # the dense-BP points alone
 
-Each of our points is the model with the hidden size, the per-unit synapse
-budget and the readout budget changed. Each dense-BP point is the project's
+Each of our points is the model with the hidden size, the synapses each
+hidden unit keeps (it may hold twice as many while the hidden layer
+develops, as in ``mnist_sparse``) and the readout synapses (split evenly
+over the output units) changed. Each dense-BP point is the project's
 own :class:`neuroplastic.baselines.BackpropClassifier` (one hidden layer,
 Adam, cross-entropy) trained on the same training part of the same split,
 scored on the same validation and test images. Synapses count both layers
@@ -80,8 +82,11 @@ def structural_points(model, points, *, data_dir=None, progress=None):
     ours = []
     with tempfile.TemporaryDirectory() as scratch:
         for n_hidden, per_unit, readout in points:
-            variant = apply_dotted(model, {"network.n_hidden": n_hidden, "rule.rewiring.synapses_per_unit": per_unit,
-                                           "rule.output.synapse_budget": readout})
+            n_classes = len(model.data.classes) if model.data.classes is not None else 10
+            variant = apply_dotted(model, {"network.n_hidden": n_hidden,
+                                           "rule.rewiring.max_synapses_per_unit": 2 * per_unit,
+                                           "rule.rewiring.synapses_per_unit": per_unit,
+                                           "rule.output.synapses_per_unit": readout // n_classes})
             _, metrics = train_model(variant, data_dir=data_dir, out=Path(scratch) / f"h{n_hidden}")
             ours.append({"hidden": n_hidden, "synapses_per_unit": per_unit, "readout_budget": readout,
                          "test_accuracy": metrics["test_accuracy"],

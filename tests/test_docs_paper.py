@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _section(text, title):
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return " ".join(text[start:end if end > 0 else None].split())  # line breaks do not matter
 
 
 def test_paper_page_names_the_activation_the_model_file_uses():
@@ -26,10 +26,12 @@ def test_paper_page_names_the_activation_the_model_file_uses():
 def test_paper_page_gives_the_synapse_counts_of_the_model_file():
     model = load_model(ROOT / "models" / "paper_126.toml")
     section = _section((ROOT / "docs" / "paper.md").read_text(encoding="utf-8"), "The model definition")
-    hidden, per_unit = model.network.n_hidden, model.rule.rewiring.synapses_per_unit
+    hidden, per_unit = model.network.n_hidden, model.rule.rewiring.max_synapses_per_unit
     n_classes, n_inputs = len(model.data.classes), 784
+    assert model.rule.rewiring.synapses_per_unit in (None, per_unit)  # no unit keeps fewer later
+    assert model.rule.output.synapses_per_unit is None  # the readout is dense, as the page says
     assert f"{hidden} hidden units" in section
-    assert f"synapses_per_unit = {per_unit}" in section
+    assert f"max_synapses_per_unit = {per_unit}" in section
     assert f"{hidden} × {per_unit} = {hidden * per_unit:,}" in section
     assert f"{hidden} × {n_inputs} = {hidden * n_inputs:,}" in section
     assert f"{hidden} × {n_classes} = {hidden * n_classes:,}" in section
