@@ -107,6 +107,8 @@ NOT_IN_API = {
     # the docstring of turn_over_readout writes |V_jc| and |e_jc|, which reStructuredText reads as undefined
     # substitutions; back in once written as ``|V_jc|``
     "neuroplastic.rule.structural",
+    # its module docstring has an indented block that reStructuredText rejects ("Unexpected indentation")
+    "neuroplastic.engines.brian2.learner",
 }
 
 
