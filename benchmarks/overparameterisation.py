@@ -6,8 +6,10 @@ Usage::
     python benchmarks/overparameterisation.py --model models/mnist.toml [--data DIR]   # trains ours first
 
 The factor is the synapses (both layers, dense) of the smallest BP network
-whose test accuracy reaches ours, divided by our non-silent synapses. BP
-sizes are searched by doubling, then bisection.
+whose validation accuracy reaches ours, divided by our non-silent synapses.
+BP sizes are searched by doubling, then bisection, on the model's
+validation split (carved from the training images); the test set scores
+only ours and the chosen BP size.
 """
 
 import argparse
@@ -26,7 +28,7 @@ def main():
     args = parser.parse_args()
 
     from neuroplastic.analysis import overparameterisation_factor
-    from neuroplastic.analysis.run import run_data
+    from neuroplastic.analysis.run import run_splits
     from neuroplastic.config import load_model
     from neuroplastic.network import TrainedNetwork
 
@@ -37,13 +39,13 @@ def main():
 
         model = load_model(Path(args.run) / "model.toml")
         network = TrainedNetwork.load(Path(args.run) / "network.npz")
-        train, test = run_data(model, args.data)
+        train, validation, test = run_splits(model, args.data)
         record["source"] = {"run": args.run}
     else:
         from neuroplastic.engines import make_learner
 
         model = load_model(args.model)
-        train, test = run_data(model, args.data)
+        train, validation, test = run_splits(model, args.data)
         t0 = time.perf_counter()
         network = make_learner(model).fit(train.X, train.y).to_network()
         record["source"] = {"model": args.model, "train_time_s": round(time.perf_counter() - t0, 1)}
@@ -51,7 +53,8 @@ def main():
     record["our_test_accuracy"] = network.score(test.X, test.y)
     record["our_nonsilent"] = network.n_nonsilent
     record["result"] = overparameterisation_factor(
-        network, train.X, train.y, test.X, test.y, max_hidden=args.max_hidden, seeds=tuple(range(args.seeds)),
+        network, train.X, train.y, validation.X, validation.y, X_test=test.X, y_test=test.y,
+        max_hidden=args.max_hidden, seeds=tuple(range(args.seeds)),
         progress=lambda message: print(message, flush=True, file=__import__("sys").stderr))
     record["wall_time_s"] = round(time.perf_counter() - started, 1)
     print(json.dumps(record, indent=2))

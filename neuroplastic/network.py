@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from .atomic import atomic_write_bytes
 from .errors import DataError
-from .rule.activations import hidden_activity
+from .rule.activations import ACTIVATIONS, hidden_activity
 
 __all__ = ["FORMAT_VERSION", "LayerSizes", "TrainedNetwork", "load_network"]
 
@@ -190,7 +190,8 @@ class TrainedNetwork(LayerSizes):
         Raises
         ------
         DataError
-            If the file is missing, damaged, or of an unknown format version.
+            If the file is missing, damaged, of an unknown format version, or
+            holds arrays of inconsistent shapes or non-finite values.
         """
         path = Path(path)
         try:
@@ -198,25 +199,14 @@ class TrainedNetwork(LayerSizes):
                 arrays = {key: archive[key] for key in archive.files}
         except FileNotFoundError:
             raise DataError(f"{path}: no such network file") from None
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-            raise DataError(f"{path}: not a saved network ({exc})") from None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+            raise DataError(f"{path}: not a saved network ({_one_line(exc)})") from None
         try:
-            header = json.loads(arrays.pop("header_json").tobytes().decode("utf-8"))
-            version = header["format_version"]
-            if header.get("format") != "neuroplastic.TrainedNetwork":
-                raise DataError(f"{path}: not a saved network (format {header.get('format')!r})")
-            if version > FORMAT_VERSION:
-                raise DataError(f"{path}: format version {version} is newer than this neuroplastic reads ({FORMAT_VERSION})")
-            matrices = {
-                name: sp.csr_matrix(
-                    (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
-                    shape=tuple(arrays[f"{name}_shape"]),
-                )
-                for name in ("hidden_weights", "output_weights")
-            }
-            return cls(
-                hidden_bias=arrays["hidden_bias"],
-                output_bias=arrays["output_bias"],
+            header = _read_header(arrays.pop("header_json"), path)
+            matrices = {name: _read_csr(arrays, name) for name in ("hidden_weights", "output_weights")}
+            network = cls(
+                hidden_bias=_finite(arrays["hidden_bias"], "hidden_bias"),
+                output_bias=_finite(arrays["output_bias"], "output_bias"),
                 classes=arrays["classes"],
                 activation=header["activation"],
                 activation_params=header["activation_params"],
@@ -225,6 +215,57 @@ class TrainedNetwork(LayerSizes):
             )
         except KeyError as exc:
             raise DataError(f"{path}: saved network lacks the field {exc.args[0]!r}") from None
+        except DataError as exc:
+            message = str(exc)
+            raise DataError(message if message.startswith(f"{path}:") else f"{path}: {message}") from None
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
+            raise DataError(f"{path}: damaged network arrays ({_one_line(exc)})") from None
+        if network.classes.ndim != 1:
+            raise DataError(f"{path}: classes must be a 1-d array, got shape {network.classes.shape}")
+        if network.activation not in ACTIVATIONS:
+            raise DataError(f"{path}: unknown activation {network.activation!r}")
+        if not isinstance(network.activation_params, dict) or not isinstance(network.metadata, dict):
+            raise DataError(f"{path}: activation_params and metadata must be JSON objects")
+        return network
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _read_header(raw, path):
+    """The JSON header of a saved network, checked for its format and version."""
+    try:
+        header = json.loads(np.asarray(raw).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: not a saved network (unreadable header: {_one_line(exc)})") from None
+    if not isinstance(header, dict) or header.get("format") != "neuroplastic.TrainedNetwork":
+        found = header.get("format") if isinstance(header, dict) else header
+        raise DataError(f"{path}: not a saved network (format {found!r:.60})")
+    version = header.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DataError(f"{path}: format_version must be an integer, got {version!r:.60}")
+    if version > FORMAT_VERSION:
+        raise DataError(f"{path}: format version {version} is newer than this neuroplastic reads ({FORMAT_VERSION})")
+    return header
+
+
+def _finite(values, name):
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf" or not np.isfinite(values).all():
+        raise DataError(f"{name} must hold finite numbers")
+    return values
+
+
+def _read_csr(arrays, name):
+    """A sparse matrix from its saved parts, checked for consistency and finite values."""
+    shape = np.asarray(arrays[f"{name}_shape"])
+    if shape.shape != (2,) or shape.dtype.kind not in "iu" or (shape < 0).any() or (shape > 2**31 - 1).any():
+        raise DataError(f"{name} has an invalid shape {shape.tolist()!r:.60}")
+    matrix = sp.csr_matrix((_finite(arrays[f"{name}_data"], name), arrays[f"{name}_indices"],
+                            arrays[f"{name}_indptr"]), shape=tuple(int(v) for v in shape))
+    matrix.check_format(full_check=True)
+    return matrix
 
 
 def load_network(path):

@@ -60,6 +60,28 @@ def test_vib_information_reports_spread_over_seeds_and_settings():
     assert out["i_xz_bits_marginal"] <= out["i_xz_bits"] + 1e-6
 
 
+def test_divergent_seeds_are_those_more_than_twice_off_the_median():
+    from neuroplastic.analysis import divergent_seeds
+
+    assert divergent_seeds([156.0, 3028.0, 161.0], [0, 1, 2]) == [1]
+    assert divergent_seeds([100.0, 40.0, 110.0], [5, 6, 7]) == [6]  # below half the median
+    assert divergent_seeds([100.0, 190.0, 60.0], [0, 1, 2]) == []  # within 2x either way
+
+
+def test_vib_reports_the_median_over_seeds_and_flags_a_divergent_seed(monkeypatch):
+    # One fit that diverged (the case seen: 3,028 bits against 156 and 161) must not carry the figure.
+    rates = {0: 156.0, 1: 3028.0, 2: 161.0}
+    monkeypatch.setattr(VIBEstimator, "rate_bits", lambda self, H: rates[self.random_state])
+    rng = np.random.default_rng(0)
+    H = np.abs(rng.standard_normal((200, 4))).astype(np.float32)
+    y = (H[:, 0] > H[:, 1]).astype(int)
+    out = vib_information(H, y, H, seeds=(0, 1, 2), latent_dim=2, epochs=1)
+    assert out["i_xz_bits"] == 161.0
+    assert out["i_xz_bits_mean"] == pytest.approx(np.mean(list(rates.values())))
+    assert out["i_xz_bits_divergent_seeds"] == [1]
+    assert out["settings"]["summary"] == "median over seeds"
+
+
 def test_plugin_entropy_of_four_equally_frequent_codes_is_two_bits():
     codes = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 25, dtype=bool)
     assert plugin_entropy_bits(codes) == pytest.approx(2.0)

@@ -73,16 +73,28 @@ def test_analyze_run_refuses_a_folder_without_a_network(tmp_path):
         analyze_run(tmp_path)
 
 
-@needs_jax
-def test_overparameterisation_search_finds_the_smallest_matching_bp_size():
-    from neuroplastic.analysis import overparameterisation_factor
+def _overparam_case():
     from neuroplastic.baselines import PrunedBackpropClassifier
     from neuroplastic.datasets import load_sample
 
     data = load_sample().with_classes([0, 1])
-    X, y, Xt, yt = data.train.X, data.train.y, data.test.X, data.test.y
-    ours = PrunedBackpropClassifier(n_hidden=4, epochs=3, target_sparsity=0.95, random_state=0).fit(X, y).to_network()
-    result = overparameterisation_factor(ours, X, y, Xt, yt, max_hidden=4, bp_params={"epochs": 3})
+    train, val = data.train.stratified_split(0.25, seed=0)
+    ours = PrunedBackpropClassifier(n_hidden=4, epochs=3, target_sparsity=0.95, random_state=0).fit(
+        train.X, train.y).to_network()
+    return ours, train, val, data.test
+
+
+@needs_jax
+def test_overparameterisation_search_finds_the_smallest_matching_bp_size_on_validation():
+    from neuroplastic.analysis import overparameterisation_factor
+
+    ours, train, val, test = _overparam_case()
+    result = overparameterisation_factor(ours, train.X, train.y, val.X, val.y, X_test=test.X, y_test=test.y,
+                                         max_hidden=4, bp_params={"epochs": 3})
+    assert result["selected_on"] == "validation"
+    assert result["target_accuracy"] == pytest.approx(ours.score(val.X, val.y))
+    assert result["our_test_accuracy"] == pytest.approx(ours.score(test.X, test.y))
+    assert 0.0 <= result["bp_test_accuracy"] <= 1.0
     curve = {point["hidden"]: point["accuracy"] for point in result["curve"]}
     if result["matched"]:
         assert curve[result["bp_hidden"]] >= result["target_accuracy"]
@@ -91,6 +103,47 @@ def test_overparameterisation_search_finds_the_smallest_matching_bp_size():
     else:
         assert all(acc < result["target_accuracy"] for acc in curve.values())
     assert result["factor"] > 1  # a 95%-sparse network beats any dense one of the same size
+
+
+@needs_jax
+def test_overparameterisation_choice_does_not_depend_on_the_test_set():
+    from neuroplastic.analysis import overparameterisation_factor
+
+    ours, train, val, test = _overparam_case()
+    kwargs = {"max_hidden": 4, "bp_params": {"epochs": 3}}
+    honest = overparameterisation_factor(ours, train.X, train.y, val.X, val.y, X_test=test.X, y_test=test.y,
+                                         **kwargs)
+    flipped = overparameterisation_factor(ours, train.X, train.y, val.X, val.y, X_test=test.X, y_test=1 - test.y,
+                                          **kwargs)
+    assert flipped["curve"] == honest["curve"] and flipped["bp_hidden"] == honest["bp_hidden"]
+    assert flipped["bp_test_accuracy"] == pytest.approx(1 - honest["bp_test_accuracy"])
+
+
+@needs_jax
+def test_overparameterisation_without_a_validation_split_is_a_user_error():
+    from neuroplastic.analysis import overparameterisation_factor
+    from neuroplastic.errors import DataError
+
+    ours, train, val, test = _overparam_case()
+    with pytest.raises(DataError, match="validation split"):
+        overparameterisation_factor(ours, train.X, train.y, val.X[:0], val.y[:0], max_hidden=2)
+
+
+@needs_jax
+def test_analyze_run_searches_bp_on_the_runs_own_validation_split(run_folder):
+    from neuroplastic.analysis import analyze_run
+    from neuroplastic.analysis.run import run_splits
+    from neuroplastic.config import parse_model
+    from neuroplastic.network import TrainedNetwork
+
+    figures = analyze_run(run_folder.path, vib_seeds=(0,), vib_settings={"epochs": 1}, overparameterisation=True,
+                          max_hidden=2)
+    _, validation, test = run_splits(parse_model(MODEL_TOML, source="test"))
+    network = TrainedNetwork.load(run_folder.file("network.npz"))
+    over = figures["overparameterisation"]
+    assert len(validation) > 0 and over["selected_on"] == "validation"
+    assert over["target_accuracy"] == pytest.approx(network.score(validation.X, validation.y))
+    assert over["our_test_accuracy"] == pytest.approx(network.score(test.X, test.y))
 
 
 @needs_jax

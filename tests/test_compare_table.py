@@ -98,6 +98,23 @@ def test_write_outputs_gives_markdown_csv_and_json(result, tmp_path):
     assert len(everything["runs"]) == 8 and everything["settings"]["seeds"] == [0, 1]
 
 
+def test_table_shows_c_s_with_both_bounds_side_by_side(result, tmp_path):
+    markdown = markdown_table(result)
+    header = next(line for line in markdown.splitlines() if line.startswith("| hidden"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    assert "C_S fixed prior" in columns and "C_S fitted prior" in columns
+    fixed, fitted = columns.index("C_S fixed prior"), columns.index("C_S fitted prior")
+    assert fitted == fixed + 1
+    for row, line in zip(result["table"], [ln for ln in markdown.splitlines() if ln.startswith("| 4 |")
+                                           or ln.startswith("| 8 |")]):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[fixed].startswith(format(row["c_s"], ".4g"))
+        assert cells[fitted].startswith(format(row["c_s_marginal"], ".4g"))
+        assert row["c_s_marginal"] <= row["c_s"] * (1 + 1e-6)  # the fitted prior's bound is the tighter one
+    with open(write_outputs(result, tmp_path)["csv"], newline="") as handle:
+        assert {"c_s", "c_s_marginal", "c_s_marginal_sd"} <= set(next(csv.DictReader(handle)))
+
+
 def test_summary_carries_the_papers_figures_for_comparison():
     runs = [{"method": "bp", "hidden": 10, "seed": s, "accuracy": a, "i_xz_bits": 20.0, "nonsilent_synapses": 7840,
              "c_s": 20 / 7840} for s, a in enumerate((0.99, 0.98))]

@@ -11,7 +11,7 @@ from conftest import needs_jax
 from neuroplastic.cli.main import main
 from neuroplastic.config import parse_model
 from neuroplastic.datasets import load_sample
-from neuroplastic.errors import ConfigError
+from neuroplastic.errors import ConfigError, DataError
 from neuroplastic.experiments.continual import (ContinualBackprop, continual_markdown, parse_tasks, run_continual,
                                                 synapse_changes, write_continual_outputs)
 from neuroplastic.network import TrainedNetwork
@@ -153,3 +153,52 @@ def test_outputs_are_written_with_both_methods(sample, tmp_path):
 def test_cli_rejects_a_single_task(capsys):
     assert main(["continual", "--tasks", "0-9", "--no-bp"]) == 2
     assert "tasks" in capsys.readouterr().err
+
+
+class RecordingLearner(PrototypeLearner):
+    """The prototype learner, remembering how many images each call trained on."""
+
+    def partial_fit(self, X, y, classes=None):
+        self.seen_ = getattr(self, "seen_", []) + [len(y)]
+        return super().partial_fit(X, y, classes=classes)
+
+
+def test_validation_mode_holds_out_training_images_and_never_reads_the_test_set(sample):
+    X, y = sample[0], sample[1]
+    no_test = (X, y, X[:0], y[:0])  # an empty test set: scoring on it would fail
+    learner = RecordingLearner()
+    result = run_continual(MODEL, [[0, 1], [2, 3]], data=no_test, bp=False, rule_learner=learner,
+                           evaluate_on="validation", validation_fraction=0.25)
+    settings = result["settings"]
+    assert settings["evaluated_on"] == "validation" and settings["validation_fraction"] == 0.25
+    for task, n_train, n_val in zip(([0, 1], [2, 3]), settings["n_train_per_task"], settings["n_test_per_task"]):
+        n_task = int(np.isin(y, task).sum())
+        assert n_train + n_val == n_task and n_val == pytest.approx(0.25 * n_task, abs=2)
+    assert learner.seen_ == settings["n_train_per_task"]
+    assert "validation images" in continual_markdown(result)
+    with pytest.raises(DataError, match="no evaluation images"):
+        run_continual(MODEL, [[0, 1], [2, 3]], data=no_test, bp=False, rule_learner=PrototypeLearner())
+
+
+def test_validation_split_is_stratified_disjoint_and_seeded():
+    from neuroplastic.experiments.continual import validation_split
+
+    y = np.repeat([0, 1, 2], [40, 20, 40])
+    kept, held = validation_split(y, 0.25, seed=3)
+    assert sorted(np.concatenate([kept, held]).tolist()) == list(range(100))
+    assert np.bincount(y[held]).tolist() == [10, 5, 10]
+    again_kept, again_held = validation_split(y, 0.25, seed=3)
+    assert np.array_equal(held, again_held) and not np.array_equal(held, validation_split(y, 0.25, seed=4)[1])
+
+
+def test_unknown_evaluation_target_is_a_user_error(sample):
+    with pytest.raises(ConfigError, match="evaluate_on"):
+        run_continual(MODEL, [[0, 1], [2, 3]], data=sample, bp=False, rule_learner=PrototypeLearner(),
+                      evaluate_on="train")
+
+
+def test_cli_takes_the_validation_options():
+    from neuroplastic.cli.main import build_parser
+
+    args = build_parser().parse_args(["continual", "--evaluate-on", "validation", "--validation-fraction", "0.2"])
+    assert args.evaluate_on == "validation" and args.validation_fraction == 0.2

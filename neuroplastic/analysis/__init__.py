@@ -1,11 +1,13 @@
 """Synapse accounting, information measures, capacities and the over-parameterisation factor.
 
 Everything here reads a saved :class:`~neuroplastic.network.TrainedNetwork`
-(and data), never an engine. The definitions follow the paper (DESIGN.md
-section 4): non-silent synapses are non-zero weights; I(X;Z) is the VIB rate
-of an encoder fitted on the hidden representation, in bits; the synaptic
-capacity ``C_S = I(X;Z) / non-silent input->hidden synapses``. NeuroBench's
-footprint, sparsity and synaptic-operation metrics are in :mod:`.neurobench`.
+(and data), never an engine. The definitions follow the paper (Stricker,
+Röhrbein and Knoblauch 2024; see the page "Reproducing the paper" of the
+docs): non-silent synapses are non-zero weights; I(X;Z) is the rate of a
+variational information bottleneck (Alemi et al. 2017) fitted on the hidden
+representation, in bits; the synaptic capacity ``C_S = I(X;Z) / non-silent
+input->hidden synapses``. NeuroBench's footprint, sparsity and
+synaptic-operation metrics are in :mod:`.neurobench`.
 """
 
 from .capacity import stored_information_capacity, synaptic_capacity
@@ -24,6 +26,7 @@ __all__ = [
     "binarise",
     "confusion_matrix",
     "discrete_code_information",
+    "divergent_seeds",
     "gaussian_kl_bits",
     "label_information_bits",
     "lognormal_fit",
@@ -47,7 +50,7 @@ def analyze_run(*args, **kwargs):
 
 
 #: Names of :mod:`.vib`, which needs JAX (the ``baselines`` extra): imported on first use.
-_VIB_NAMES = ("VIBEstimator", "gaussian_kl_bits", "vib_information")
+_VIB_NAMES = ("VIBEstimator", "divergent_seeds", "gaussian_kl_bits", "vib_information")
 
 
 def __getattr__(name):

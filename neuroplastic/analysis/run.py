@@ -10,7 +10,7 @@ from .neurobench import neurobench_metrics
 from .overparam import overparameterisation_factor
 from .summary import analyze_network
 
-__all__ = ["ANALYSIS_FILE", "run_data", "analyze_run", "synapse_dynamics"]
+__all__ = ["ANALYSIS_FILE", "run_data", "run_splits", "analyze_run", "synapse_dynamics"]
 
 #: The file in the run folder that holds every analysis figure (nested).
 ANALYSIS_FILE = "analysis.json"
@@ -18,7 +18,7 @@ ANALYSIS_FILE = "analysis.json"
 #: Flat figures merged into ``metrics.json``.
 METRIC_KEYS = (
     "nonsilent_hidden", "nonsilent_output", "nonsilent_total", "density_hidden", "density_output",
-    "i_xz_bits", "i_xz_bits_sd", "i_xz_bits_marginal", "i_zy_bits", "c_s", "c_s_marginal",
+    "i_xz_bits", "i_xz_bits_mean", "i_xz_bits_sd", "i_xz_bits_divergent_seeds", "i_xz_bits_marginal", "i_zy_bits", "c_s", "c_s_marginal",
     "i_xz_bits_plugin", "c_s_plugin", "knoblauch_capacity_per_synapse",
 )
 
@@ -28,11 +28,29 @@ class _Arrays(NamedTuple):
     y: np.ndarray
 
 
-def run_data(model, data_dir=None):
-    """The training and test images of a run, cut as the model definition says.
+def run_splits(model, data_dir=None):
+    """The training, validation and test images of a run, cut as the model definition says.
 
     The training part is the (optionally subsampled) training set minus the
-    stratified validation share, both seeded by ``[training] seed``.
+    stratified validation share, both seeded by ``[training] seed``; the
+    validation part is that share (empty when ``validation_fraction`` is 0).
+
+    Returns
+    -------
+    (LabelledImages, LabelledImages, LabelledImages)
+        Training part, validation part and test set.
+    """
+    from ..datasets import load_dataset
+
+    data = load_dataset(model.data.dataset, data_dir, classes=model.data.classes)
+    train, validation = data.training_split(n_train=model.data.n_train,
+                                            validation_fraction=model.data.validation_fraction,
+                                            seed=model.training.seed)
+    return train, validation, data.test
+
+
+def run_data(model, data_dir=None):
+    """The training and test images of a run (see :func:`run_splits`).
 
     Returns
     -------
@@ -93,8 +111,9 @@ def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, 
     vib_seeds, vib_settings
         See :func:`~neuroplastic.analysis.analyze_network`.
     overparameterisation : bool
-        Also search the smallest dense BP net that matches the run's accuracy
-        (trains several BP networks; minutes on full MNIST).
+        Also search the smallest dense BP net that matches the run's
+        validation accuracy, chosen on the run's validation split (trains
+        several BP networks; minutes on full MNIST).
     max_hidden : int
         Largest BP hidden layer of that search.
     progress : callable, optional
@@ -108,13 +127,15 @@ def analyze_run(path, *, data_dir=None, vib_seeds=(0, 1, 2), vib_settings=None, 
     loaded = load_run(path, data_dir)
     run, network, data = loaded.folder, loaded.network, loaded.data
     train, test = _Arrays(data.X_train, data.y_train), _Arrays(data.X_test, data.y_test)
+    validation = _Arrays(data.X_val, data.y_val)
     start = time.perf_counter()
     figures = analyze_network(network, train.X, train.y, test.X, test.y, vib_seeds=vib_seeds,
                               vib_settings=vib_settings)
     figures["neurobench"] = neurobench_metrics(network, test.X)
     if overparameterisation:
         figures["overparameterisation"] = overparameterisation_factor(
-            network, train.X, train.y, test.X, test.y, max_hidden=max_hidden, progress=progress)
+            network, train.X, train.y, validation.X, validation.y, X_test=test.X, y_test=test.y,
+            max_hidden=max_hidden, progress=progress)
     dynamics = synapse_dynamics(run)
     if dynamics is not None:
         figures["synapse_dynamics"] = dynamics

@@ -31,7 +31,8 @@ def analyze_network(network, X_train, y_train, X_test, y_test, *, vib_seeds=(0, 
         Test images: accuracy, the VIB rate and the plug-in figures are
         measured on them.
     vib_seeds : sequence of int
-        One VIB fit per seed; mean and sd are reported.
+        One VIB fit per seed; the median (the figure), mean and sd are
+        reported, and seeds more than 2x off the median are flagged.
     vib_settings : dict, optional
         Overrides of :data:`DEFAULT_VIB`.
     plugin_threshold : {"zero", "median"} or float
@@ -66,7 +67,9 @@ def analyze_network(network, X_train, y_train, X_test, y_test, *, vib_seeds=(0, 
         **counts,
         "i_xz_bits": vib["i_xz_bits"],
         "i_xz_bits_sd": vib["i_xz_bits_sd"],
+        "i_xz_bits_mean": vib["i_xz_bits_mean"],
         "i_xz_bits_per_seed": vib["i_xz_bits_per_seed"],
+        "i_xz_bits_divergent_seeds": vib["i_xz_bits_divergent_seeds"],
         "i_xz_bits_marginal": vib["i_xz_bits_marginal"],
         "i_zy_bits": vib.get("i_zy_bits"),
         "c_s": synaptic_capacity(vib["i_xz_bits"], counts["nonsilent_hidden"]),

@@ -25,7 +25,7 @@ import optax
 
 from ..errors import ConfigError, DataError
 
-__all__ = ["VIBEstimator", "gaussian_kl_bits", "vib_information"]
+__all__ = ["DISAGREEMENT_FACTOR", "VIBEstimator", "divergent_seeds", "gaussian_kl_bits", "vib_information"]
 
 LN2 = math.log(2.0)
 
@@ -230,8 +230,43 @@ class VIBEstimator:
         return float(-(freq * np.log2(freq)).sum() - ce)
 
 
+#: A seed whose estimate is more than this factor above or below the median of the seeds is flagged.
+DISAGREEMENT_FACTOR = 2.0
+
+
+def divergent_seeds(values, seeds, factor=DISAGREEMENT_FACTOR):
+    """The seeds whose estimate differs from the median of all seeds by more than ``factor`` times.
+
+    Parameters
+    ----------
+    values : sequence of float
+        One estimate per seed (bits, non-negative).
+    seeds : sequence of int
+        The seeds, in the same order.
+    factor : float
+        A value above ``factor * median`` or below ``median / factor`` is flagged.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> divergent_seeds([156.0, 3028.0, 161.0], [0, 1, 2])
+    [1]
+    """
+    median = float(np.median(values))
+    return [int(seed) for seed, value in zip(seeds, values)
+            if value > factor * median or value * factor < median]
+
+
 def vib_information(H_fit, y_fit, H_eval, y_eval=None, *, seeds=(0,), **settings):
     """I(X;Z) of a representation by the VIB bound, over several estimator seeds.
+
+    The figure is the *median* over seeds, so that one fit that diverged
+    cannot carry it; seeds whose estimate is more than
+    :data:`DISAGREEMENT_FACTOR` times above or below that median are listed
+    in ``i_xz_bits_divergent_seeds``.
 
     Parameters
     ----------
@@ -249,9 +284,16 @@ def vib_information(H_fit, y_fit, H_eval, y_eval=None, *, seeds=(0,), **settings
     Returns
     -------
     dict
-        ``i_xz_bits`` (mean over seeds), ``i_xz_bits_sd``, ``i_xz_bits_per_seed``,
-        ``i_xz_bits_marginal``, ``i_zy_bits`` (if ``y_eval``) and ``settings``.
+        ``i_xz_bits`` (median over seeds), ``i_xz_bits_mean``,
+        ``i_xz_bits_sd``, ``i_xz_bits_per_seed``,
+        ``i_xz_bits_divergent_seeds`` (seeds more than 2x off the median;
+        empty when they agree), ``i_xz_bits_marginal`` (median of the
+        tighter bound), ``i_xz_bits_marginal_per_seed``, ``i_zy_bits``
+        (median, if ``y_eval``) and ``settings``.
     """
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ConfigError("seeds", "must name at least one VIB seed")
     rates, marginal, label_bits = [], [], []
     for seed in seeds:
         vib = VIBEstimator(random_state=seed, **settings).fit(H_fit, y_fit)
@@ -260,12 +302,16 @@ def vib_information(H_fit, y_fit, H_eval, y_eval=None, *, seeds=(0,), **settings
         if y_eval is not None:
             label_bits.append(vib.label_information_bits(H_eval, y_eval))
     out = {
-        "i_xz_bits": float(np.mean(rates)),
+        "i_xz_bits": float(np.median(rates)),
+        "i_xz_bits_mean": float(np.mean(rates)),
         "i_xz_bits_sd": float(np.std(rates, ddof=1)) if len(rates) > 1 else 0.0,
         "i_xz_bits_per_seed": [float(r) for r in rates],
-        "i_xz_bits_marginal": float(np.mean(marginal)),
-        "settings": {**vib.settings(), "seed": list(seeds)},
+        "i_xz_bits_divergent_seeds": divergent_seeds(rates, seeds),
+        "i_xz_bits_marginal": float(np.median(marginal)),
+        "i_xz_bits_marginal_per_seed": [float(r) for r in marginal],
+        "settings": {**vib.settings(), "seed": list(seeds), "summary": "median over seeds",
+                     "disagreement_factor": DISAGREEMENT_FACTOR},
     }
     if label_bits:
-        out["i_zy_bits"] = float(np.mean(label_bits))
+        out["i_zy_bits"] = float(np.median(label_bits))
     return out

@@ -35,14 +35,19 @@ def run(args):
         return 0
     print(f"{args.run_folder}: test accuracy {figures['accuracy']:.4f}, non-silent input->hidden "
           f"{figures['nonsilent_hidden']:,} of {figures['potential_hidden']:,}")
-    print(f"I(X;Z) {figures['i_xz_bits']:.2f} ± {figures['i_xz_bits_sd']:.2f} bits (VIB, {args.vib_seeds} seeds), "
-          f"plug-in {figures['i_xz_bits_plugin']:.2f} bits; C_S {figures['c_s']:.4g} bits/synapse")
+    print(f"I(X;Z) {figures['i_xz_bits']:.2f} bits (VIB, median of {args.vib_seeds} seeds, sd "
+          f"{figures['i_xz_bits_sd']:.2f}), plug-in {figures['i_xz_bits_plugin']:.2f} bits; "
+          f"C_S {figures['c_s']:.4g} bits/synapse")
+    if figures["i_xz_bits_divergent_seeds"]:
+        print(f"warning: VIB seeds {figures['i_xz_bits_divergent_seeds']} disagree with the median by more than 2x: "
+              f"{', '.join(f'{v:.1f}' for v in figures['i_xz_bits_per_seed'])} bits")
     print(format_neurobench(figures["neurobench"]))
     if "overparameterisation" in figures:
         over = figures["overparameterisation"]
         matched = "" if over["matched"] else " (BP never matched: lower bound)"
         print(f"over-parameterisation factor {over['factor']:.1f}{matched}: BP needs {over['bp_synapses']:,} "
-              f"synapses, we use {over['our_synapses']:,}")
+              f"synapses, we use {over['our_synapses']:,} (BP size chosen on validation; test accuracy "
+              f"BP {over['bp_test_accuracy']:.4f}, ours {over['our_test_accuracy']:.4f})")
     dynamics = figures.get("synapse_dynamics")
     if dynamics:
         turnover = [p["turnover"] for p in dynamics["passes"][1:] if p["turnover"] is not None]

@@ -37,6 +37,6 @@ def run(args):
     for row in result["table"]:
         print(f"h={row['hidden']:<4} {row['label']:<36} acc {100 * row['accuracy']:6.2f}%  "
               f"I(X;Z) {row['i_xz_bits']:7.2f} bits  non-silent {row['nonsilent_synapses']:>9,.0f}  "
-              f"C_S {row['c_s']:.4g}")
+              f"C_S {row['c_s']:.4g} (fixed prior) {row['c_s_marginal']:.4g} (fitted prior)")
     print(f"wall time {result['wall_time_s']:.0f} s; written: {', '.join(str(p) for p in paths.values())}")
     return 0

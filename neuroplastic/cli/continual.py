@@ -23,6 +23,11 @@ def add_arguments(parser):
     parser.add_argument("--bp-epochs", type=int, default=5, metavar="N", help="BP epochs per task (default 5)")
     parser.add_argument("--bp-hidden", type=int, default=100, metavar="N", help="BP hidden units (default 100)")
     parser.add_argument("--no-bp", action="store_true", help="skip the BP comparison")
+    parser.add_argument("--evaluate-on", choices=("test", "validation"), default="test",
+                        help="score on the test images, or on a stratified validation share held out of each "
+                             "task's training images, to choose options without the test set (default %(default)s)")
+    parser.add_argument("--validation-fraction", type=float, default=None, metavar="F",
+                        help="that share (default: the model's [data] validation_fraction)")
     add_data(parser)
     add_out(parser, "folder for continual.json and .md", default="continual")
     add_json(parser)
@@ -46,6 +51,7 @@ def run(args):
         model = apply_dotted(model, overrides)
     result = run_continual(model, tasks, data_dir=args.data, bp=not args.no_bp,
                            bp_epochs=args.bp_epochs, bp_hidden=args.bp_hidden, seed=args.seed,
+                           evaluate_on=args.evaluate_on, validation_fraction=args.validation_fraction,
                            progress=lambda line: print(line, file=sys.stderr if args.json else sys.stdout))
     paths = write_continual_outputs(result, args.out)
     if args.json:

@@ -6,6 +6,7 @@ accepts, and a dataclass may add a ``validate()`` method that raises
 """
 
 import dataclasses
+import math
 import typing
 
 from ..errors import ConfigError
@@ -49,7 +50,13 @@ def _convert(value, kind, field):
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(field, f"must be a number, got {_describe(value)}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ConfigError(field, f"must be a finite number, got {_describe(value)[:60]}")
+        return number
     if kind is str:
         if not isinstance(value, str):
             raise ConfigError(field, f"must be a string, got {_describe(value)}")

@@ -84,8 +84,8 @@ def find_idx_files(folder):
 def _check_pair(images, labels, images_path, labels_path):
     if images.ndim != 3 or images.dtype != np.uint8:
         raise DataError(f"{images_path}: expected uint8 images of shape (n, rows, cols), got {images.dtype} {images.shape}")
-    if labels.ndim != 1:
-        raise DataError(f"{labels_path}: expected a 1-d label array, got shape {labels.shape}")
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise DataError(f"{labels_path}: expected a 1-d array of integer labels, got {labels.dtype} {labels.shape}")
     if labels.shape[0] != images.shape[0]:
         raise DataError(
             f"{labels_path}: labels/images count mismatch: {labels.shape[0]:,} labels "

@@ -16,8 +16,11 @@ ways:
 - task-restricted accuracy: the most active output unit among the classes of
   the image's own task (the task is given, as in task-incremental learning).
 
-Each task trains on all of its training images (nothing is chosen on a
-validation split here) and is tested on its test images.
+By default each task trains on all of its training images and is tested
+on its test images. To choose options (such as ``session_scaling``) without
+looking at the test set, ``evaluate_on="validation"`` holds out a stratified
+share of the training images (seeded by ``[training] seed``), trains on the
+rest and scores on that share instead; the test set is then not read.
 
 Retention of task ``k`` after the last task is its final accuracy divided by
 its accuracy right after it was learnt. For our rule the input->hidden
@@ -28,15 +31,15 @@ hidden units whose input weights it changed.
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError, DataError
 from ..rule.updates import norm_matching_factor
+from .continual_report import LABELS, continual_markdown, write_continual_outputs  # noqa: F401 (re-exported)
 
-__all__ = ["parse_tasks", "run_continual", "synapse_changes", "ContinualBackprop", "continual_markdown",
-           "write_continual_outputs"]
+__all__ = ["EVALUATE_ON", "parse_tasks", "run_continual", "synapse_changes", "validation_split", "ContinualBackprop",
+           "continual_markdown", "write_continual_outputs"]
 
 
 def parse_tasks(text):
@@ -128,7 +131,7 @@ class _Scorer:
         for classes in tasks:
             mask = np.isin(y_test, classes)
             if not mask.any():
-                raise DataError(f"no test images of classes {classes}")
+                raise DataError(f"no evaluation images of classes {classes}")
             self.sets.append((X_test[mask], y_test[mask]))
 
     def __call__(self, network):
@@ -265,8 +268,31 @@ def _retention(stages, key):
     return [final[k] / stages[k][key][k] if stages[k][key][k] > 0 else None for k in range(len(stages))]
 
 
+#: Where the accuracies of :func:`run_continual` are measured.
+EVALUATE_ON = ("test", "validation")
+
+
+def validation_split(y, fraction, seed):
+    """Indices of a stratified training part and validation part of labels ``y``.
+
+    Each class is divided in the same proportion, as
+    :meth:`neuroplastic.datasets.LabelledImages.stratified_split` does.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Indices into ``y`` of the training part and of the validation part.
+    """
+    from ..datasets import LabelledImages
+
+    y = np.asarray(y)
+    index = LabelledImages(np.arange(y.size).reshape(-1, 1, 1), y)
+    kept, held = index.stratified_split(fraction, seed)
+    return kept.images.ravel(), held.images.ravel()
+
+
 def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=5, bp_hidden=100, seed=None,
-                  rule_learner=None, progress=None):
+                  rule_learner=None, evaluate_on="test", validation_fraction=None, progress=None):
     """Train our rule (and BP) on the tasks in sequence; measure accuracy and synapses after each.
 
     Parameters
@@ -286,13 +312,21 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
         BP's epochs per task.
     bp_hidden : int
         BP's hidden units. The default, 100, is a dense network of about the
-        accuracy of our rule's models on full MNIST (97.7%, DESIGN.md
-        section 5) that trains in seconds.
+        accuracy of our rule's models on full MNIST (about 97.7%) that
+        trains in seconds.
     seed : int, optional
         Overrides ``[training] seed`` (both learners).
     rule_learner : object, optional
         A learner with ``partial_fit(X, y, classes=)`` and ``to_network()``
         replacing the model's (for tests).
+    evaluate_on : {"test", "validation"}
+        ``"test"`` trains on all training images and scores on the test
+        images; ``"validation"`` holds out a stratified share of the
+        training images, trains on the rest and scores on that share (to
+        choose options; the test images are not used).
+    validation_fraction : float, optional
+        That share; default the model's ``[data] validation_fraction``, or
+        0.1667 if that is 0.
     progress : callable, optional
         Receives one-line messages.
 
@@ -317,6 +351,15 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
             train = train.subsample(model.data.n_train, seed)
         data = (train.X, train.y, loaded.test.X, loaded.test.y)
     X_train, y_train, X_test, y_test = (np.asarray(a) for a in data)
+    if evaluate_on not in EVALUATE_ON:
+        raise ConfigError("evaluate_on", f"must be one of {', '.join(EVALUATE_ON)}, got {evaluate_on!r}")
+    fraction = None
+    if evaluate_on == "validation":
+        fraction = float(validation_fraction or model.data.validation_fraction or 0.1667)
+        if not 0.0 < fraction < 1.0:
+            raise ConfigError("validation_fraction", f"must be in (0, 1), got {fraction}")
+        kept, held = validation_split(y_train, fraction, seed)
+        X_train, y_train, X_test, y_test = X_train[kept], y_train[kept], X_train[held], y_train[held]
     train_sets = []
     for task in tasks:
         mask = np.isin(y_train, task)
@@ -354,69 +397,8 @@ def run_continual(model, tasks, *, data=None, data_dir=None, bp=True, bp_epochs=
                     "our rule and 'bp' teach only the output units of the classes in the current task, "
                     "'bp_all_outputs' teaches every output unit (plain softmax over all classes)",
         "session_scaling": bool(model.rule.output.session_scaling),
+        "evaluated_on": evaluate_on, "validation_fraction": fraction,
         "definition": dump_model(model),
     }
     result["wall_time_s"] = round(time.perf_counter() - start, 1)
     return result
-
-
-LABELS = {"rule": "our rule", "bp": "BP (dense), present classes taught",
-          "bp_all_outputs": "BP (dense), all outputs taught"}
-
-
-def continual_markdown(result):
-    """Tables of a continual-learning result: accuracy after each task, retention, synapses."""
-    names = result["tasks"]
-    lines = ["# Continual learning", "",
-             f"Model `{result['settings']['model']}` on {result['settings']['dataset']}, seed "
-             f"{result['settings']['seed']}; tasks {', '.join(names)} learnt in this order without replay. "
-             f"Wall time {result['wall_time_s']:.0f} s.", ""]
-    for key, title in (("accuracy", "class-incremental (argmax over all classes)"),
-                       ("accuracy_task_restricted", "task-restricted (argmax over the task's classes)")):
-        lines += [f"## Test accuracy, {title}", "",
-                  "| method | after task | " + " | ".join(f"on {n} (%)" for n in names) + " |",
-                  "|---|---|" + "---:|" * len(names)]
-        for method, entry in result["methods"].items():
-            for index, stage in enumerate(entry["stages"]):
-                cells = [f"{100 * a:.2f}" if k <= index else f"({100 * a:.2f})" for k, a in enumerate(stage[key])]
-                lines.append(f"| {LABELS.get(method, method)} | {stage['task']} | " + " | ".join(cells) + " |")
-        retention_key = "retention" if key == "accuracy" else "retention_task_restricted"
-        lines += ["", "Retention after the last task (final accuracy / accuracy right after learning the task):", "",
-                  "| method | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-        for method, entry in result["methods"].items():
-            values = ["–" if r is None else f"{100 * r:.1f}%" for r in entry[retention_key]]
-            lines.append(f"| {LABELS.get(method, method)} | " + " | ".join(values) + " |")
-        lines.append("")
-    lines += ["Accuracies in parentheses are on tasks not yet trained.", "",
-              "## Input→hidden synapses after each task", "",
-              "| method | after task | non-silent | free potential | changed by task | grown | eliminated "
-              "| hidden units changed |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for method, entry in result["methods"].items():
-        for s in entry["stages"]:
-            lines.append(f"| {LABELS.get(method, method)} | {s['task']} | {s['nonsilent_hidden']:,} | "
-                         f"{s['free_potential_synapses']:,} | {s['synapses_changed']:,} | {s['synapses_grown']:,} | "
-                         f"{s['synapses_eliminated']:,} | {s['units_changed']:,} |")
-    lines += ["", "![accuracy after each task](plots/continual_accuracy.png)", "",
-              "![synapses per task](plots/continual_synapses.png)"]
-    return "\n".join(lines) + "\n"
-
-
-def write_continual_outputs(result, out_dir):
-    """Write ``continual.json``, ``continual.md`` and two plots into ``out_dir``; return the paths."""
-    from ..atomic import atomic_write_json, atomic_write_text
-    from ..report.figures_extra import plot_continual_accuracy, plot_continual_synapses
-
-    out = Path(out_dir)
-    (out / "plots").mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "continual.json", "markdown": out / "continual.md",
-             "accuracy_plot": out / "plots" / "continual_accuracy.png",
-             "synapse_plot": out / "plots" / "continual_synapses.png"}
-    atomic_write_json(paths["json"], result)
-    atomic_write_text(paths["markdown"], continual_markdown(result))
-    matrices = {}
-    for method, entry in result["methods"].items():
-        for key, suffix in (("accuracy", "class-incremental"), ("accuracy_task_restricted", "task-restricted")):
-            matrices[f"{LABELS.get(method, method)}, {suffix}"] = [s[key] for s in entry["stages"]]
-    plot_continual_accuracy(matrices, result["tasks"], paths["accuracy_plot"])
-    plot_continual_synapses(result["methods"]["rule"]["stages"], paths["synapse_plot"])
-    return {k: str(v) for k, v in paths.items()}

@@ -16,6 +16,7 @@ same fields, passed by path.
 This module only describes hardware; it neither maps nor prices.
 """
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +152,10 @@ def _quantity(where, name, entry, dimension):
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise HardwareError(f"{where} {name}.value must be a number, got {value!r}")
-    if not value >= 0:
-        raise HardwareError(f"{where} {name}.value must be non-negative, got {value!r}")
+    if isinstance(value, int) and value.bit_length() > 1000:
+        value = math.inf  # beyond any float; reported as not finite
+    if not 0 <= value < math.inf:
+        raise HardwareError(f"{where} {name}.value must be finite and non-negative, got {value!r}")
     if name in _POSITIVE and value == 0:
         raise HardwareError(f"{where} {name}.value must be positive, got {value!r}")
     units = UNITS[dimension]
@@ -237,6 +240,8 @@ def load_profile(name_or_path):
         text = candidate.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise HardwareError(f"{candidate}: no such profile file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HardwareError(f"{candidate}: cannot read ({exc})") from None
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
