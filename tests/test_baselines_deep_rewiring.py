@@ -1,9 +1,11 @@
 """DEEP R: the connection budget, the fixed signs, dormant connections, seeds and errors."""
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
+
+jax = pytest.importorskip("jax", reason="needs jax: pip install 'neuroplastic[baselines]'")
+
+import jax.numpy as jnp  # noqa: E402
 
 from neuroplastic.baselines import BASELINES, DeepRewiringClassifier
 from neuroplastic.baselines.deep_rewiring import regrow

@@ -27,11 +27,16 @@ dataset = "mnist-sample"
 n_hidden = 40
 
 [training]
-epochs = 4
+hidden_epochs = 1
+readout_epochs = 2
+
+[rule.rewiring]
+period = 400
+max_synapses_per_unit = 16
+synapses_per_unit = 12
 
 [rule.output]
-retrain_epochs = 1
-synapse_budget = 200
+synapses_per_unit = 30
 """
 
 

@@ -246,7 +246,6 @@ class _Cluster:
         self.cluster = self.client = None
 
     def __enter__(self):
-        require("distributed", "a sweep's Dask cluster")
         from distributed import Client, LocalCluster
 
         if self.scheduler:
@@ -320,6 +319,7 @@ def _run_pending(cells, out, data_dir, jobs, scheduler, retries, progress, train
     skipped = [c.cell_id for c in cells if c not in pending]
     failed, ran = {}, []
     if pending:
+        require("distributed", "a sweep's Dask cluster")
         from distributed import as_completed
 
         token = uuid.uuid4().hex[:8]
