@@ -6,7 +6,7 @@ Graph (each arrow is a ``Sparse`` connection, one step of delay)::
     RateEncoder --g--> interneuron CountingLIF --(-Q)--> hidden       (optional)
     RateEncoder --1--> relay CountingLIF --r--> output                (optional)
 
-Following the recipe in DESIGN.md section 6: every image of a batch goes
+What makes long Lava runs practical on a CPU (lava-nc 0.10.0): every image of a batch goes
 through one long run (the encoder holds per-image spike counts, not a
 RingBuffer of spikes); neurons reset between images at offsets matching
 their depth; spikes are counted inside the network and read once; the run

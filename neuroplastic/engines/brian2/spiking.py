@@ -65,7 +65,8 @@ class SpikingParams:
     Defaults follow Diehl and Cook (2015, Front. Comput. Neurosci. 9:99) where
     they have a counterpart (resting/reset -65 mV, threshold -52 mV, 63.75 Hz
     maximal input rate, 350 ms + 150 ms presentations, shortened here to
-    100 ms + 50 ms as measured in DESIGN.md). The drive gain, the offset
+    100 ms + 50 ms, which ran 3-4 times as many presentations per second
+    in brian2 2.9 standalone on a 2-core machine). The drive gain, the offset
     ``i_0`` and the faster membrane make the network fire from its first
     presentation. The threshold adaptation is stronger and slower than
     Diehl and Cook's (0.05 mV, 10^7 ms) because training here is short: with
