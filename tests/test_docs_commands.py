@@ -68,8 +68,9 @@ REDUCED = {
 #: Subcommands and make targets that take longer than the default suite allows.
 SLOW = {"train", "evaluate", "analyze", "compare", "energy", "sweep", "continual", "export", "make run",
         "make docs", "make test-slow"}
-#: Commands (exact) that are slow although their kind is not: another Python's venv may have to be built first.
-SLOW_COMMANDS = {"make test PYTHON=python3.12"}
+#: Commands (exact) that are slow although their kind is not: another Python's venv may have to be built first,
+#: or the command rewrites a tracked file (the pins, from the venv that runs the tests).
+SLOW_COMMANDS = {"make test PYTHON=python3.12", "make constraints"}
 
 #: Values for the placeholders the pages use.
 PLACEHOLDER_VALUES = {"N": "2", "R": "0.25"}
@@ -81,6 +82,7 @@ EXPECTED_OUTPUT = {
     "analyze": "C_S", "compare": "wall time", "energy": "synaptic ops", "sweep": "cells:",
     "continual": "after all tasks", "report": "report.html", "--help": "usage: neuroplastic",
     "export": "NIR graph", "make run": "test accuracy", "make test": "passed", "make test-slow": "1 ", "make docs": "build succeeded",
+    "make venv": "", "make constraints": "wrote constraints-py",
 }
 
 
@@ -133,6 +135,7 @@ def runnable(command, where):
         command = command.replace(f"--{flag} N", f"--{flag} {model_setting(command, flag.replace('-', '_'))}")
     for flag, value in FLAG_VALUES.items():
         command = re.sub(rf"{flag} N\b", f"{flag} {value}", command)
+    command = command.replace("runs/tutorial", str(where["run"]))  # the tutorial's run: the fixture's trained run
     command = re.sub(r"\bOTHER_RUN\b", str(where["other"]), command)
     command = re.sub(r"\bRUN\b", str(where["run"]), command)
     command = re.sub(r"--data DIR\b", f"--data {where['data']}", command)
@@ -227,6 +230,7 @@ def user(tmp_path, sample_idx, sample_run):
     run = tmp_path / "run"
     shutil.copytree(sample_run, run)
     shutil.copytree(sample_run, tmp_path / "other-run")
+    (tmp_path / "docs").symlink_to(REPO / "docs")  # the tutorial's model, docs/examples/sample.toml, as from the checkout
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", NEUROPLASTIC_DATA=str(sample_idx),
                NEUROPLASTIC_OFFLINE="1", XDG_CACHE_HOME=str(tmp_path / "cache"), MPLBACKEND="Agg")
     where = {"run": run, "other": tmp_path / "other-run", "out": tmp_path / "out", "data": sample_idx,
