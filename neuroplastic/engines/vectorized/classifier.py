@@ -7,7 +7,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
-from ...rule import structural
 from ...rule.activations import ACTIVATIONS, hidden_activity
 from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams, RuleParams
 from ...rule.schedule import session_schedule
@@ -352,14 +351,7 @@ class StructuralPlasticityClassifier:
         return self
 
     def _open_phase(self, phase):
-        """Start a phase: consolidate the hidden layer to the phase's budget (a local, per-unit decision)."""
-        state = self.state_
-        state.progress.started_phase = state.progress.phase
-        if phase.hidden_budget < state.hidden.capacity:
-            state.hidden, lifetimes = structural.consolidate(state.hidden, phase.hidden_budget,
-                                                             state.progress.presentations,
-                                                             training.upkeep(state, self._rule))
-            state.census.record_elimination(lifetimes)
+        if learned.open_phase(self.state_, phase, self._rule):
             self._record(f"{phase.name} start")
 
     def _record(self, phase):

@@ -10,10 +10,11 @@ so both export the same network and the same history format.
 import numpy as np
 
 from ...rule import structural
+from . import training
 from ...rule.activations import DISTANCE_ACTIVATIONS
 from ...rule.state import GainState, TrainingState, UnitState
 
-__all__ = ["initial_state", "gain_terms", "learned_attributes", "history_record"]
+__all__ = ["open_phase", "initial_state", "gain_terms", "learned_attributes", "history_record"]
 
 F32 = np.float32
 
@@ -113,3 +114,20 @@ def history_record(state, phase, event):
     }
     p.window_loss, p.window_correct, p.window_count = 0.0, 0, 0
     return record
+
+
+def open_phase(state, phase, rule):
+    """Start a phase: consolidate the hidden layer to the phase's budget (a local, per-unit decision).
+
+    Returns
+    -------
+    bool
+        Whether synapses were consolidated (then the caller records the event).
+    """
+    state.progress.started_phase = state.progress.phase
+    if phase.hidden_budget >= state.hidden.capacity:
+        return False
+    state.hidden, lifetimes = structural.consolidate(state.hidden, phase.hidden_budget, state.progress.presentations,
+                                                     training.upkeep(state, rule))
+    state.census.record_elimination(lifetimes)
+    return True
