@@ -150,7 +150,8 @@ def test_interrupted_sweep_completes_only_missing_cells_in_parallel(tmp_path):
         sweep.run_cell(cell, out)
     finished = {c.cell_id: (out / "cells" / c.cell_id / "metrics.json").stat().st_mtime_ns for c in cells[:2]}
 
-    result = sweep.run_sweep(models, out=out, params=params, seeds=2, jobs=2, train=train_recording_pid)
+    result = sweep.run_sweep(models, out=out, params=params, seeds=2, jobs=2, train=train_recording_pid,
+                             reference=False)  # the base model as reference: tests/test_sweep_reference.py
 
     assert sorted(result["skipped"]) == sorted(finished)
     assert sorted(result["ran"]) == sorted(c.cell_id for c in cells[2:])
@@ -169,7 +170,7 @@ def test_interrupted_sweep_completes_only_missing_cells_in_parallel(tmp_path):
     for name in ("summary.csv", "sweep.json", "plots/accuracy_vs_synapses.png", "plots/accuracy_by_setting.png"):
         assert (out / name).stat().st_size > 0
 
-    again = sweep.run_sweep(models, out=out, params=params, seeds=2, jobs=2)
+    again = sweep.run_sweep(models, out=out, params=params, seeds=2, jobs=2, reference=False)
     assert again["ran"] == [] and len(again["skipped"]) == 4
 
 

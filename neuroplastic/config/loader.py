@@ -16,6 +16,7 @@ replaces. What is saved with a run (:func:`dump_model`) is the resolved
 whole, without ``extends``.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,8 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-__all__ = ["EXTENDS", "load_model", "parse_model", "dump_model", "model_path", "merge_tables", "with_overrides"]
+__all__ = ["EXTENDS", "base_chain", "load_model", "parse_model", "dump_model", "model_path", "merge_tables",
+           "with_overrides"]
 
 #: The top-level key naming the base definition.
 EXTENDS = "extends"
@@ -100,12 +102,8 @@ def _parse_toml(text, source):
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
 
-def _resolve(table, source, folder, chain):
-    """``table`` with its ``extends`` chain merged in; ``chain`` holds the files already on the way."""
-    if EXTENDS not in table:
-        return table
-    table = dict(table)
-    base = table.pop(EXTENDS)
+def _base_path(base, source, folder):
+    """The file an ``extends = base`` in ``source`` (a file in ``folder``) names: beside it, else bundled."""
     if not isinstance(base, str) or not base:
         raise ConfigError(f"{source}: {EXTENDS} must name a base model file, got {base!r}")
     base_path = Path(folder) / base
@@ -113,6 +111,49 @@ def _resolve(table, source, folder, chain):
         base_path = find_bundled("models", base)
         if base_path is None:
             raise ConfigError(f"{source}: {EXTENDS} = {base!r}: no such model definition beside it or bundled")
+    return base_path
+
+
+def base_chain(path):
+    """The files a model definition extends, nearest first (empty if it extends none).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, or a bundled name (see :func:`model_path`).
+
+    Returns
+    -------
+    list of Path
+        The base it names, that base's base, and so on (``..`` folded where
+        that names the same file).
+
+    Raises
+    ------
+    ConfigError
+        If a file is missing or not TOML, a base is missing, or the chain makes a cycle.
+    """
+    path = model_path(path)
+    chain, seen = [], {path.resolve()}
+    table, source, folder = _read_table(path), str(path), path.parent
+    while EXTENDS in table:
+        base_path = _base_path(table[EXTENDS], source, folder)
+        if base_path.resolve() in seen:
+            raise ConfigError(f"{source}: {EXTENDS} = {table[EXTENDS]!r} makes a cycle")
+        seen.add(base_path.resolve())
+        tidy = Path(os.path.normpath(base_path))  # models/regimes/../x.toml -> models/x.toml, if the same file
+        chain.append(tidy if tidy.is_file() and tidy.resolve() == base_path.resolve() else base_path)
+        table, source, folder = _read_table(base_path), str(base_path), base_path.parent
+    return chain
+
+
+def _resolve(table, source, folder, chain):
+    """``table`` with its ``extends`` chain merged in; ``chain`` holds the files already on the way."""
+    if EXTENDS not in table:
+        return table
+    table = dict(table)
+    base = table.pop(EXTENDS)
+    base_path = _base_path(base, source, folder)
     key = base_path.resolve()
     if key in chain:
         names = " -> ".join([*(p.name for p in chain), key.name])

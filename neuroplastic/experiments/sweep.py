@@ -17,6 +17,11 @@ Outputs in ``OUT``: ``cells.csv`` (one row per cell), ``summary.csv`` and
 ``summary.md`` (mean and sd over seeds per model and parameter setting),
 ``sweep.json`` (everything), and ``plots/accuracy_vs_synapses.png``,
 ``plots/accuracy_by_setting.png``.
+
+When the swept model files extend a common base model file, that base runs
+too, with the same settings and seeds, as the reference group (unless it is
+listed already or ``reference=False``); ``summary.md`` and ``sweep.json`` then
+compare every other group with it (see :mod:`.sweep_reference`).
 """
 
 import contextlib
@@ -37,9 +42,11 @@ from ..config import dump_model, load_model, with_overrides
 from ..config.overrides import apply_dotted, parse_param
 from ..errors import ConfigError, NeuroplasticError
 from ..optional import require
+from .sweep_reference import with_reference
 from .sweep_tables import _short, aggregate_sweep
 
-__all__ = ["SweepCell", "plan_sweep", "run_sweep", "run_cell", "aggregate_sweep", "parse_params", "DEFINITION"]
+__all__ = ["SweepCell", "plan_sweep", "run_sweep", "run_cell", "aggregate_sweep", "parse_params", "with_reference",
+           "DEFINITION"]
 
 #: The file in each cell folder that holds the cell's model definition (overrides and seed applied).
 DEFINITION = "definition.toml"
@@ -268,7 +275,7 @@ class _Cluster:
 
 
 def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, scheduler=None, retries=2,
-              progress=None, train=None):
+              reference=True, progress=None, train=None):
     """Run every cell of a sweep that is not complete yet, then aggregate all cells.
 
     Parameters
@@ -288,6 +295,9 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
         Address of an existing Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     retries : int
         Times a cell whose task raised is tried again.
+    reference : bool
+        Whether to run the common base model of ``models`` as the reference
+        group and compare every group with it (see :func:`with_reference`).
     progress : callable, optional
         ``progress(done, total, cell_id, ok)`` after each cell that ran.
     train : callable, optional
@@ -296,7 +306,9 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
     Returns
     -------
     dict
-        ``cells`` (one row per cell), ``summary`` (per setting), ``ran``,
+        ``cells`` (one row per cell), ``summary`` (per setting),
+        ``reference`` (see :func:`with_reference`; None without one),
+        ``comparison`` (each group against the reference), ``ran``,
         ``skipped``, ``failed`` (cell id -> error), ``wall_time_s`` and
         ``files``.
     """
@@ -307,14 +319,15 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
     start = time.perf_counter()
     out = Path(out)
     data_dir = None if data_dir is None else str(Path(data_dir).resolve())  # workers may run elsewhere
+    models, found = with_reference(models, reference)
     cells = plan_sweep(models, params, seeds)
     _check_definitions(cells, out)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     with _sweep_lock(out):
-        return _run_pending(cells, out, data_dir, jobs, scheduler, retries, progress, train, start)
+        return _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start)
 
 
-def _run_pending(cells, out, data_dir, jobs, scheduler, retries, progress, train, start):
+def _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start):
     pending = [c for c in cells if not _is_complete(c, out)]
     skipped = [c.cell_id for c in cells if c not in pending]
     failed, ran = {}, []
@@ -338,7 +351,7 @@ def _run_pending(cells, out, data_dir, jobs, scheduler, retries, progress, train
                     failed[cell.cell_id] = f"{type(error).__name__}: {error}"
                 if progress is not None:
                     progress(done, len(pending), cell.cell_id, cell.cell_id not in failed)
-    result = aggregate_sweep(cells, out)
+    result = aggregate_sweep(cells, out, found)
     result.update(ran=ran, skipped=skipped, failed=failed, wall_time_s=round(time.perf_counter() - start, 2))
     atomic_write_json(out / "sweep.json", _json_ready(result))
     return result
