@@ -73,7 +73,7 @@ SLOW = {"train", "evaluate", "analyze", "compare", "energy", "sweep", "continual
 SLOW_COMMANDS = {"make test PYTHON=python3.12", "make constraints"}
 
 #: Values for the placeholders the pages use.
-PLACEHOLDER_VALUES = {"N": "2", "R": "0.25"}
+PLACEHOLDER_VALUES = {"N": "2", "R": "0.25", "NAME": "mnist_sparse"}
 FLAG_VALUES = {"--images": "20", "--seed": "1", "--seeds": "1", "--jobs": "1"}
 
 #: What a successful run prints, per subcommand / make target (a check that it did its work).
@@ -142,7 +142,7 @@ def runnable(command, where):
     command = re.sub(r"\bDIR\b", str(where["out"]), command)
     command = re.sub(r"--out FILE\b", f"--out {where['out']}.nir", command)
     for name, value in PLACEHOLDER_VALUES.items():
-        command = re.sub(rf"(?<=\s){name}\b", value, command)
+        command = re.sub(rf"(?<=[\s/]){name}\b", value, command)  # models/NAME.toml too
     if what.startswith("make "):
         venv = Path(sys.prefix).resolve()
         if "PYTHON=" not in command and venv.parent == REPO:
