@@ -163,11 +163,7 @@ def runnable(command, where):
 
 def marks(command):
     what = kind(command)
-    result = [pytest.mark.slow] if what in SLOW or command in SLOW_COMMANDS else []
-    if what == "energy" and "--backend numpy" not in command:
-        result.append(pytest.mark.xfail(strict=False, reason="Lava run of `neuroplastic energy` crashes on some "
-                                                             "machines (the deployment issue); fixed separately"))
-    return result
+    return [pytest.mark.slow] if what in SLOW or command in SLOW_COMMANDS else []
 
 
 COMMANDS = shown_commands()
