@@ -23,7 +23,9 @@ Usage::
         --figure docs/figures/structural_pareto.png > structural.json
 
 ``--readout-epochs N`` shortens every rule variant's readout phase alike (the
-JSON records the value used).
+JSON records the value used). ``--figure-from A.json B.json ...`` draws the
+figure from earlier outputs of this script (their per-budget summaries merged,
+later files adding variants), without training anything.
 """
 
 import argparse
@@ -132,9 +134,19 @@ def summarise(runs):
         rows = [r for r in rows if r is not None]
         if rows:
             out[name] = {key: float(np.mean([r[key] for r in rows])) for key in ("val", "test", "synapses", "seconds")}
-            out[name]["test_std"] = float(np.std([r["test"] for r in rows]))
+            # sample standard deviation over seeds (0 for one seed)
+            out[name]["test_std"] = float(np.std([r["test"] for r in rows], ddof=1)) if len(rows) > 1 else 0.0
             out[name]["n_seeds"] = len(rows)
     return out
+
+
+def merge_outputs(paths):
+    """The ``results`` of several outputs of this script, merged per budget (later files add variants)."""
+    merged = {}
+    for path in paths:
+        for budget, entry in json.loads(Path(path).read_text(encoding="utf-8"))["results"].items():
+            merged.setdefault(budget, {"summary": {}})["summary"].update(entry["summary"])
+    return merged
 
 
 def plot(results, path):
@@ -147,14 +159,15 @@ def plot(results, path):
     markers = {"dense_prune": "s", "fixed_random": "v", "fixed_active": "^", "structural": "*", "set": "x",
                "pruned_bp": "+", "deep_r": "D", "dense_bp": "o"}
     for name, marker in markers.items():
-        points = [(b["summary"][name]["synapses"], 100 * b["summary"][name]["test"]) for b in results.values()
-                  if name in b["summary"]]
+        points = [(b["summary"][name]["synapses"], 100 * b["summary"][name]["test"],
+                   100 * b["summary"][name].get("test_std", 0.0)) for b in results.values() if name in b["summary"]]
         if points:
-            xs, ys = zip(*points)
-            ax.plot(xs, ys, marker=marker, linestyle="", markersize=10 if name == "structural" else 7, label=name)
+            xs, ys, sds = zip(*points)
+            ax.errorbar(xs, ys, yerr=sds, marker=marker, linestyle="", capsize=3,
+                        markersize=10 if name == "structural" else 7, label=name)
     ax.set_xscale("log")
     ax.set_xlabel("total non-silent synapses")
-    ax.set_ylabel("test accuracy (%), mean over seeds")
+    ax.set_ylabel("test accuracy (%), mean and sd over seeds")
     ax.set_title("Accuracy against synapses on full MNIST")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -170,7 +183,15 @@ def main(argv=None):
     parser.add_argument("--bp-epochs", type=int, default=20)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS) + ["set", "pruned_bp", "deep_r", "dense_bp"])
     parser.add_argument("--figure", default=None, help="write the Pareto figure here")
+    parser.add_argument("--figure-from", nargs="+", default=None, metavar="JSON",
+                        help="only draw --figure from earlier outputs of this script")
     args = parser.parse_args(argv)
+    if args.figure_from:
+        if not args.figure:
+            parser.error("--figure-from needs --figure")
+        plot(merge_outputs(args.figure_from), args.figure)
+        print(json.dumps({"figure": args.figure, "from": args.figure_from}))
+        return
     results = {}
     for budget in args.budgets:
         model = load_model(MODELS / f"{budget}.toml")

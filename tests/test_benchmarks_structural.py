@@ -1,0 +1,46 @@
+"""benchmarks/structural.py: its summaries, and a figure drawn from several of its outputs."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def structural():
+    spec = importlib.util.spec_from_file_location("structural_benchmark", ROOT / "benchmarks" / "structural.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _row(test):
+    return {"val": test - 0.01, "test": test, "synapses": 16000, "seconds": 2.0}
+
+
+def test_summary_is_the_mean_and_sample_sd_over_seeds(structural):
+    summary = structural.summarise({"structural": [_row(0.96), _row(0.97), _row(0.98)], "set": [_row(0.95), None]})
+    assert summary["structural"]["test"] == pytest.approx(0.97)
+    assert summary["structural"]["test_std"] == pytest.approx(0.01)  # ddof=1: sqrt((1e-4 + 0 + 1e-4) / 2)
+    assert summary["structural"]["n_seeds"] == 3
+    assert summary["set"]["n_seeds"] == 1 and summary["set"]["test_std"] == 0.0
+
+
+def test_figure_from_earlier_outputs_merges_their_variants(structural, tmp_path, capsys):
+    first = {"results": {"mnist_sparse": {"summary": structural.summarise({"structural": [_row(0.96), _row(0.97)]})}}}
+    second = {"results": {"mnist_sparse": {"summary": structural.summarise({"set": [_row(0.95)]})},
+                          "mnist": {"summary": structural.summarise({"dense_bp": [_row(0.97)]})}}}
+    paths = []
+    for i, doc in enumerate((first, second)):
+        paths.append(tmp_path / f"{i}.json")
+        paths[-1].write_text(json.dumps(doc), encoding="utf-8")
+    merged = structural.merge_outputs(paths)
+    assert set(merged["mnist_sparse"]["summary"]) == {"structural", "set"}
+    assert set(merged["mnist"]["summary"]) == {"dense_bp"}
+    figure = tmp_path / "pareto.png"
+    structural.main(["--figure", str(figure), "--figure-from", *map(str, paths)])
+    assert figure.stat().st_size > 1000
+    assert json.loads(capsys.readouterr().out)["figure"] == str(figure)
