@@ -141,11 +141,15 @@ def summarise(runs):
 
 
 def merge_outputs(paths):
-    """The ``results`` of several outputs of this script, merged per budget (later files add variants)."""
+    """The ``results`` of several outputs of this script, merged per budget (later files add variants).
+
+    Summaries are recomputed from the per-seed runs where a file has them.
+    """
     merged = {}
     for path in paths:
         for budget, entry in json.loads(Path(path).read_text(encoding="utf-8"))["results"].items():
-            merged.setdefault(budget, {"summary": {}})["summary"].update(entry["summary"])
+            summary = summarise(entry["runs"]) if "runs" in entry else entry["summary"]
+            merged.setdefault(budget, {"summary": {}})["summary"].update(summary)
     return merged
 
 

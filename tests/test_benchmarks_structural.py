@@ -44,3 +44,12 @@ def test_figure_from_earlier_outputs_merges_their_variants(structural, tmp_path,
     structural.main(["--figure", str(figure), "--figure-from", *map(str, paths)])
     assert figure.stat().st_size > 1000
     assert json.loads(capsys.readouterr().out)["figure"] == str(figure)
+
+
+def test_merged_summaries_come_from_the_per_seed_runs_when_present(structural, tmp_path):
+    runs = {"structural": [_row(0.96), _row(0.98)]}
+    stale = {"structural": {"val": 0.5, "test": 0.5, "synapses": 1.0, "seconds": 1.0, "test_std": 0.0, "n_seeds": 2}}
+    path = tmp_path / "out.json"
+    path.write_text(json.dumps({"results": {"m": {"runs": runs, "summary": stale}}}), encoding="utf-8")
+    summary = structural.merge_outputs([path])["m"]["summary"]["structural"]
+    assert summary["test"] == pytest.approx(0.97) and summary["test_std"] == pytest.approx(0.0141421, rel=1e-4)
