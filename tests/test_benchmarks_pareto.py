@@ -1,19 +1,16 @@
 """benchmarks/pareto.py measures its dense-BP points with the project's own BP; it prints nothing it did not measure."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def pareto():
-    spec = importlib.util.spec_from_file_location("pareto_benchmark", ROOT / "benchmarks" / "pareto.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("pareto")
 
 
 def test_dense_bp_points_are_measured_with_the_projects_backprop(pareto):

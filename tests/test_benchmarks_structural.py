@@ -1,20 +1,14 @@
 """benchmarks/structural.py: its summaries, and a figure drawn from several of its outputs."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchmark_scripts import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def structural():
-    spec = importlib.util.spec_from_file_location("structural_benchmark", ROOT / "benchmarks" / "structural.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("structural")
 
 
 def _row(test):
