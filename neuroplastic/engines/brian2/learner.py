@@ -41,16 +41,14 @@ slots yet: ``mode="spiking"`` training raises a ConfigError. Spiking
 inference of a trained network (:mod:`.inference`) does not depend on it.
 """
 
-import dataclasses
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
-from ...rule.activations import ACTIVATIONS
-from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams
 from ...rule.schedule import session_schedule
+from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
 from .device import brian2_target, frozen_garbage
@@ -59,16 +57,11 @@ from .rate import RateHiddenLayer
 __all__ = ["Brian2Classifier"]
 
 MODES = ("rate", "spiking")
-_RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
-               "output": OutputRuleParams}
-_PARAM_NAMES = ("mode", "n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs",
-                "batch_size", "hidden", "rewiring", "homeostasis", "output", "spiking", "target", "build_dir",
-                "random_state", "progress")
 #: Upper bound on the recorded sums of one Brian2 run (floats), which bounds the length of a run without growth.
 _RECORD_BUDGET = 4_000_000
 
 
-class Brian2Classifier:
+class Brian2Classifier(RuleHyperparameters):
     """The structural-plasticity classifier executed by Brian2 (rate form).
 
     Parameters
@@ -101,6 +94,10 @@ class Brian2Classifier:
         The typed training state.
     """
 
+    _PARAM_NAMES = ("mode", "n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs",
+                    "batch_size", "hidden", "rewiring", "homeostasis", "output", "spiking", "target", "build_dir",
+                    "random_state", "progress")
+
     def __init__(self, *, mode="rate", n_hidden=1000, activation="triangle", activation_params=None, hidden_epochs=1,
                  readout_epochs=20, batch_size=1, hidden=None, rewiring=None, homeostasis=None, output=None,
                  spiking=None, target="numpy", build_dir=None, random_state=None, progress=None):
@@ -121,45 +118,6 @@ class Brian2Classifier:
         self.random_state = random_state
         self.progress = progress
 
-    # -- hyperparameters ---------------------------------------------------
-    @classmethod
-    def from_params(cls, rule_params, **kwargs):
-        """Build from a :class:`~neuroplastic.rule.params.RuleParams` (or a dict of its parts) plus the other
-        hyperparameters."""
-        parts = {}
-        for name in _RULE_PARTS:
-            value = rule_params.get(name) if isinstance(rule_params, dict) else getattr(rule_params, name, None)
-            if value is not None:
-                parts[name] = value
-        return cls(**parts, **kwargs)
-
-    def get_params(self, deep=True):
-        """Hyperparameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in _PARAM_NAMES}
-
-    def set_params(self, **params):
-        """Set hyperparameters; ``rule_part__field=value`` replaces one field of a rule dataclass."""
-        for key, value in params.items():
-            if "__" in key and key.split("__", 1)[0] in _RULE_PARTS:
-                part, name = key.split("__", 1)
-                current = getattr(self, part) or _RULE_PARTS[part]()
-                try:
-                    setattr(self, part, dataclasses.replace(current, **{name: value}))
-                except TypeError:
-                    raise ConfigError(key, "is not a known hyperparameter") from None
-            elif key in _PARAM_NAMES:
-                setattr(self, key, value)
-            else:
-                raise ConfigError(key, f"is not a known hyperparameter (known: {', '.join(_PARAM_NAMES)})")
-        return self
-
-    def rule_params(self):
-        """The validated rule parameters (the same checks as the vectorized learner's)."""
-        from ..vectorized import StructuralPlasticityClassifier
-
-        parts = {name: getattr(self, name) for name in _RULE_PARTS}
-        return StructuralPlasticityClassifier(**parts).rule_params()
-
     def _validate(self):
         if self.mode not in MODES:
             raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}")
@@ -169,16 +127,8 @@ class Brian2Classifier:
         if self.target not in ("numpy", "cython"):
             raise ConfigError("target", f"the rate form runs on the runtime targets 'numpy' or 'cython', "
                               f"got {self.target!r}")
-        for name in ("n_hidden", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ConfigError(name, f"must be a positive integer, got {value!r}")
-        for name in ("hidden_epochs", "readout_epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ConfigError(name, f"must be a non-negative integer, got {value!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError("activation", f"must be one of {', '.join(sorted(ACTIVATIONS))}, got {self.activation!r}")
+        self._check_counts()
+        self._check_activation()
         rule = self.rule_params()
         training.check_output_method(rule)
         if rule.rewiring.activity_cost != 0:

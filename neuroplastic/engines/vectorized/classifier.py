@@ -1,28 +1,23 @@
 """`StructuralPlasticityClassifier`: the rule as a scikit-learn style learner."""
 
-import dataclasses
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
-from ...rule.activations import ACTIVATIONS, hidden_activity
-from ...rule.params import HiddenRuleParams, HomeostasisParams, OutputRuleParams, RewiringParams, RuleParams
+from ...rule.activations import hidden_activity
 from ...rule.schedule import session_schedule
 from ...rule.state import Progress, TrainingState
+from ..hyperparameters import RuleHyperparameters
 from . import learned, training
 from .checks import check_images as _check_X
 
 __all__ = ["StructuralPlasticityClassifier"]
 
-_PARAM_NAMES = ("n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs", "batch_size",
-                "hidden", "rewiring", "homeostasis", "output", "random_state", "progress")
-_RULE_PARTS = {"hidden": HiddenRuleParams, "rewiring": RewiringParams, "homeostasis": HomeostasisParams,
-               "output": OutputRuleParams}
 
 
-class StructuralPlasticityClassifier:
+class StructuralPlasticityClassifier(RuleHyperparameters):
     """One sparse hidden layer learnt by competitive Hebbian plasticity with synapse growth and elimination;
     a perturbation-learnt readout with its own structural plasticity.
 
@@ -75,6 +70,9 @@ class StructuralPlasticityClassifier:
         Wall time spent training, summed over interrupted and resumed sessions.
     """
 
+    _PARAM_NAMES = ("n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs", "batch_size",
+                    "hidden", "rewiring", "homeostasis", "output", "random_state", "progress")
+
     def __init__(self, *, n_hidden=1000, activation="triangle", activation_params=None, hidden_epochs=1,
                  readout_epochs=20, batch_size=100, hidden=None, rewiring=None, homeostasis=None, output=None,
                  random_state=None, progress=None):
@@ -91,72 +89,11 @@ class StructuralPlasticityClassifier:
         self.random_state = random_state
         self.progress = progress
 
-    # -- construction ------------------------------------------------------
-    @classmethod
-    def from_params(cls, rule_params, **kwargs):
-        """Build from a :class:`~neuroplastic.rule.params.RuleParams` (or any object/dict with
-        ``hidden``, ``rewiring``, ``homeostasis``, ``output``) plus the other hyperparameters."""
-        parts = {}
-        for name in _RULE_PARTS:
-            value = rule_params.get(name) if isinstance(rule_params, dict) else getattr(rule_params, name, None)
-            if value is not None:
-                parts[name] = value
-        return cls(**parts, **kwargs)
-
-    def get_params(self, deep=True):
-        """Hyperparameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in _PARAM_NAMES}
-
-    def set_params(self, **params):
-        """Set hyperparameters; ``rule_part__field=value`` replaces one field of a rule dataclass."""
-        for key, value in params.items():
-            if "__" in key:
-                part, name = key.split("__", 1)
-                if part not in _RULE_PARTS:
-                    raise ConfigError(key, "is not a known hyperparameter")
-                current = getattr(self, part) or _RULE_PARTS[part]()
-                try:
-                    setattr(self, part, dataclasses.replace(current, **{name: value}))
-                except TypeError:
-                    raise ConfigError(key, "is not a known hyperparameter") from None
-            elif key in _PARAM_NAMES:
-                setattr(self, key, value)
-            else:
-                raise ConfigError(key, f"is not a known hyperparameter (known: {', '.join(_PARAM_NAMES)})")
-        return self
-
-    def rule_params(self):
-        """The validated rule parameters, as one :class:`~neuroplastic.rule.params.RuleParams`."""
-        parts = {}
-        for name, kind in _RULE_PARTS.items():
-            value = getattr(self, name)
-            value = kind() if value is None else value
-            if isinstance(value, dict):
-                try:
-                    value = kind(**value)
-                except TypeError as exc:
-                    raise ConfigError(f"rule.{name}", f"has an unknown field ({exc})") from None
-            try:
-                value.validate()
-            except ConfigError as exc:
-                where = f"rule.{name}.{exc.field}" if exc.field else f"rule.{name}"
-                raise ConfigError(where, exc.reason or str(exc)) from None
-            parts[name] = value
-        return RuleParams(**parts)
-
     def _validate_hyperparameters(self):
-        for name in ("n_hidden", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ConfigError(name, f"must be a positive integer, got {value!r}")
-        for name in ("hidden_epochs", "readout_epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ConfigError(name, f"must be a non-negative integer, got {value!r}")
+        self._check_counts()
         if self.readout_epochs < 1:
             raise ConfigError("readout_epochs", f"must be at least 1 (the readout must learn), got {self.readout_epochs}")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError("activation", f"must be one of {', '.join(sorted(ACTIVATIONS))}, got {self.activation!r}")
+        self._check_activation()
         rule = self.rule_params()
         training.check_output_method(rule)
         return rule
