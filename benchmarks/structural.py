@@ -39,6 +39,7 @@ import numpy as np
 
 from neuroplastic.config import dump_model, load_model
 from neuroplastic.engines import make_learner
+from neuroplastic.experiments.bp_timing import bp_time_to_accuracy
 from neuroplastic.experiments.structural import VARIANTS, magnitude_pruned_hidden, variant_model
 from neuroplastic.runner import prepare_data
 
@@ -95,37 +96,6 @@ def bp_variant(kind, total, data, seed, epochs):
     return {"val": clf.score(data.X_val, data.y_val), "test": clf.score(data.X_test, data.y_test),
             "synapses": clf.n_nonsilent_["total"],
             "seconds": seconds, "n_hidden": n_hidden, "epochs": epochs}
-
-
-def bp_time_to_accuracy(data, target, seed, max_epochs=30, n_hidden=100):
-    """Wall time of dense BP 784-100-10 (the project's JAX baseline) until its test accuracy reaches ``target``."""
-    from neuroplastic.baselines import BackpropClassifier
-
-    clf = BackpropClassifier(n_hidden=n_hidden, epochs=max_epochs, random_state=seed)
-    curve = []
-    started = time.perf_counter()
-
-    def after_epoch(params, masks, epoch):
-        clf.params_, clf.masks_ = params, masks
-        curve.append((time.perf_counter() - started, clf.score(data.X_test, data.y_test)))
-        return params, masks
-
-    original = clf._run_epochs
-
-    def run_epochs(*args, **kwargs):
-        kwargs["after_epoch"] = after_epoch
-        return original(*args, **kwargs)
-
-    clf._run_epochs = run_epochs
-    clf.fit(data.X_train, data.y_train)
-    reached = [(t, acc) for t, acc in curve if acc >= target]
-    epoch_seconds = np.diff([0.0] + [t for t, _ in curve])
-    compile_seconds = float(epoch_seconds[0] - np.median(epoch_seconds[1:])) if len(curve) > 1 else 0.0
-    return {"n_hidden": n_hidden, "curve": [{"seconds": t, "test": acc} for t, acc in curve],
-            "seconds_to_target": reached[0][0] if reached else None,
-            "seconds_to_target_without_compilation": reached[0][0] - compile_seconds if reached else None,
-            "note": "seconds include evaluating the test set after every epoch; the first epoch includes JAX's "
-                    "compilation, estimated as its excess over the median epoch"}
 
 
 def summarise(runs):

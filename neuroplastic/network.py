@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from .atomic import atomic_write_bytes
 from .errors import DataError
+from .inference import ForwardPlan, forward, resolve_backend
 from .rule.activations import ACTIVATIONS, hidden_activity
 
 __all__ = ["FORMAT_VERSION", "LayerSizes", "TrainedNetwork", "load_network"]
@@ -84,6 +85,7 @@ class TrainedNetwork(LayerSizes):
     classes: np.ndarray
     activation_params: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    _plan: tuple = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.hidden_weights = _as_csr(self.hidden_weights)
@@ -137,21 +139,47 @@ class TrainedNetwork(LayerSizes):
         X = self._check_inputs(X)
         return hidden_activity(X, self.hidden_weights, self.hidden_bias, self.activation, **self.activation_params)
 
-    def decision_function(self, X):
-        """Output potentials, shape ``(n, n_classes)``."""
-        return np.asarray(self.output_weights @ self.hidden(X).T).T + self.output_bias
+    def decision_function(self, X, *, backend="auto"):
+        """Output potentials, shape ``(n, n_classes)``.
 
-    def predict_proba(self, X):
+        Parameters
+        ----------
+        X : array-like, shape (n, n_inputs)
+        backend : {"auto", "numba", "numpy"}
+            The compiled kernel (``"numba"``, the default when Numba is
+            installed) or the NumPy reference path; see
+            :func:`neuroplastic.inference.forward`.
+        """
+        X = self._check_inputs(X)
+        backend = resolve_backend(backend)
+        return forward(self, X, backend=backend, plan=self._forward_plan() if backend == "numba" else None)
+
+    def predict_proba(self, X, *, backend="auto"):
         """Class probabilities (softmax of the output potentials)."""
-        return softmax(self.decision_function(X))
+        return softmax(self.decision_function(X, backend=backend))
 
-    def predict(self, X):
+    def predict(self, X, *, backend="auto"):
         """Predicted labels."""
-        return self.classes[np.argmax(self.decision_function(X), axis=1)]
+        return self.classes[np.argmax(self.decision_function(X, backend=backend), axis=1)]
 
-    def score(self, X, y):
+    def score(self, X, y, *, backend="auto"):
         """Accuracy on ``(X, y)``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        return float(np.mean(self.predict(X, backend=backend) == np.asarray(y)))
+
+    def _forward_plan(self):
+        """The kernel's layout of the weights, kept while the weight and bias arrays are the same objects.
+
+        Replace a weight matrix or bias (as every engine does) rather than
+        editing its values in place: an in-place edit is not seen by a plan
+        built before it.
+        """
+        arrays = (self.hidden_weights, self.hidden_weights.data, self.hidden_weights.indices,
+                  self.hidden_weights.indptr, self.hidden_bias, self.output_weights, self.output_weights.data,
+                  self.output_weights.indices, self.output_weights.indptr, self.output_bias)
+        key = tuple(id(a) for a in arrays) + (self.activation, json.dumps(self.activation_params, sort_keys=True))
+        if self._plan is None or self._plan[0] != key:
+            self._plan = (key, ForwardPlan.from_network(self))
+        return self._plan[1]
 
     # -- files ---------------------------------------------------------------
     def save(self, path):

@@ -7,6 +7,7 @@ costs) needs none of these. Each backend is an extra of the package::
     pip install "neuroplastic[lava]"       # Lava simulation of the hardware mapping (Python 3.10 only)
     pip install "neuroplastic[baselines]"  # JAX + optax: backprop baselines and the VIB estimate
     pip install "neuroplastic[sweep]"      # Dask distributed: parallel sweeps
+    pip install "neuroplastic[fast]"       # Numba: the compiled inference kernel
 """
 
 import importlib
@@ -22,6 +23,7 @@ EXTRAS = {
     "jax": "baselines",
     "optax": "baselines",
     "distributed": "sweep",
+    "numba": "fast",
 }
 
 

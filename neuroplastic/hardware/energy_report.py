@@ -59,6 +59,11 @@ def energy_markdown(result):
                 parts = ", ".join(f"{k} {_fmt(v)}" for k, v in dense["breakdown_uj"].items())
                 lines.append(f"| {net['name']} | {name} ({dense['kind']}) | {_fmt(dense['energy_uj'])} | {parts} | "
                              f"{_fmt(dense['latency_us'])} | - | {_fmt(dense['macs'])} |")
+            measured = priced.get("measured")
+            if measured:
+                lines.append(f"| {net['name']} | {name} (measured: {_fmt(measured['seconds_per_image'] * 1e6)} us per "
+                             f"image on {measured['threads']} thread x {_fmt(measured['power_w'])} W) | "
+                             f"{_fmt(measured['energy_uj'])} | - | {_fmt(measured['latency_us'])} | - | - |")
     splits = [(net["name"], name, priced["splitting"]) for net in result["networks"]
               for name, priced in net.get("priced", {}).items() if (priced.get("splitting") or {}).get("compartments")]
     if splits:

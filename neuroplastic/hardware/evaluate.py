@@ -20,6 +20,7 @@ from ..runs import load_run
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
 from .mapping import map_layers, plan_layers
+from .measured import has_measured_power, measured_cost
 from .profiles import available_profiles, load_profile
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
@@ -94,8 +95,11 @@ def splitting_cost(splits, events, profile):
             "extra_synaptic_ops": messages, "extra_hops": hops, "extra_energy_uj": energy_pj / 1e6}
 
 
-def price_network(plan, counts, profiles, network):
+def price_network(plan, counts, profiles, network, X=None):
     """Price one counted run on every profile.
+
+    On a conventional profile that cites a power per thread (``cpu``), the
+    network's measured wall time on ``X`` is priced too, under ``measured``.
 
     Returns
     -------
@@ -115,6 +119,8 @@ def price_network(plan, counts, profiles, network):
                 priced[profile.name] = price_macs(mac_workload(network, sparse=True), profile)
                 dense = price_macs(mac_workload(network, sparse=False), profile)
                 priced[profile.name]["dense_equivalent"] = dense
+                if X is not None and has_measured_power(profile):
+                    priced[profile.name]["measured"] = measured_cost(network, X, profile)
         except HardwareError as exc:
             priced[profile.name] = {"profile": profile.name, "error": str(exc)}
     return priced
@@ -220,7 +226,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
             counts = simulate(plan, X, fixed=(tag == "fixed_pt"))
         wall = time.perf_counter() - start
         entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
-        entry["priced"] = price_network(plan, counts, profiles, net)
+        entry["priced"] = price_network(plan, counts, profiles, net, X)
         entry["neurobench"] = neurobench_metrics(net, X)
         results.append(entry)
     _ratios(results)

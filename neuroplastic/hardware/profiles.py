@@ -77,6 +77,8 @@ _CONVENTIONAL = {
 }
 #: Required fields per profile kind: ``{kind: {section: {field: dimension}}}``.
 REQUIRED_FIELDS = {"neuromorphic": _NEUROMORPHIC, "conventional": _CONVENTIONAL}
+#: Fields a profile may add: a cited power per hardware thread prices measured CPU time.
+OPTIONAL_FIELDS = {"conventional": {"measured": {"power_per_thread": "power"}}}
 _POSITIVE = {"cores_per_chip", "max_chips", "neurons_per_core", "synaptic_memory_per_core",
              "input_axons_per_core", "weight_bits", "word_bits"}
 
@@ -211,6 +213,14 @@ def parse_profile(table, where="profile"):
             if name not in entries:
                 raise HardwareError(f"{where}: [{section}] {name} is missing")
             quantities[name] = _quantity(f"{where}: [{section}]", name, entries[name], dimension)
+    for section, fields in OPTIONAL_FIELDS.get(kind, {}).items():
+        entries = table.get(section, {})
+        if not isinstance(entries, dict):
+            raise HardwareError(f"{where}: [{section}] must be a table")
+        for name in entries:
+            if name not in fields:
+                raise HardwareError(f"{where}: [{section}] {name} is not a known field ({', '.join(fields)})")
+            quantities[name] = _quantity(f"{where}: [{section}]", name, entries[name], fields[name])
     if kind == "neuromorphic" and quantities["weight_bits"].value > 32:
         raise HardwareError(f"{where}: [architecture] weight_bits must be at most 32")
     return HardwareProfile(name=meta["name"], kind=kind, description=str(meta.get("description", "")),

@@ -1,0 +1,106 @@
+"""Forward passes of a trained network: a compiled kernel and the NumPy reference.
+
+:func:`forward` computes the output potentials of a
+:class:`~neuroplastic.network.TrainedNetwork`. ``backend="numba"`` runs the
+compiled kernel of :mod:`neuroplastic.inference.compiled` (install the
+``fast`` extra); ``backend="numpy"`` runs the pure NumPy/SciPy path that the
+tests hold the kernel equal to; ``"auto"`` takes the kernel when Numba is
+installed. Both cost time in proportion to the synapses that exist. A
+network whose layers are mostly non-silent (dense BP, say) runs as BLAS
+matrix products on the ``"numba"`` path, which is faster for it.
+"""
+
+import importlib.util
+
+import numpy as np
+
+from ..errors import ConfigError
+from .plan import ForwardPlan
+
+__all__ = ["BACKENDS", "ForwardPlan", "forward", "numba_available", "resolve_backend"]
+
+#: Backends of :func:`forward`.
+BACKENDS = ("auto", "numba", "numpy")
+
+#: Images per block of the compiled kernel: a block's hidden activity should fit in a core's L2 cache.
+BLOCK = 128
+
+
+def numba_available():
+    """Whether the compiled backend can be used (Numba is installed)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def resolve_backend(backend):
+    """The backend ``forward`` will run for ``backend`` (``"auto"`` becomes ``"numba"`` or ``"numpy"``).
+
+    Raises
+    ------
+    ConfigError
+        If ``backend`` is unknown.
+    DependencyError
+        If ``"numba"`` is asked for and Numba is not installed.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError("backend", f"must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "auto":
+        return "numba" if numba_available() else "numpy"
+    if backend == "numba":
+        from ..optional import require
+        require("numba", "the compiled inference kernel")
+    return backend
+
+
+def forward(network, X, *, backend="auto", plan=None):
+    """Output potentials of ``network`` for inputs ``X``.
+
+    Parameters
+    ----------
+    network : neuroplastic.network.TrainedNetwork
+    X : numpy.ndarray, shape (n, n_inputs)
+        Checked inputs (finite, right width).
+    backend : {"auto", "numba", "numpy"}
+    plan : ForwardPlan, optional
+        The network's laid-out arrays, when the caller keeps them between calls.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n_classes), float32 for float32 weights
+    """
+    if resolve_backend(backend) == "numpy":
+        return _numpy_forward(network, X)
+    from .compiled import ACTIVATION_CODES, forward as parallel, forward_serial
+
+    plan = plan if plan is not None else ForwardPlan.from_network(network)
+    X = np.ascontiguousarray(X, dtype=plan.hidden_weights.dtype)
+    if plan.hidden_dense.size:
+        return _dense_forward(plan, X)
+    kernel = forward_serial if X.shape[0] <= BLOCK else parallel
+    return kernel(X, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
+                  ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
+                  plan.output_weights, plan.output_dense, plan.output_bias, BLOCK)
+
+
+def _dense_forward(plan, X):
+    """A mostly non-silent network as BLAS matrix products (a sparse kernel would only be slower)."""
+    from ..rule.activations import activity_from_sums
+
+    sums = X @ plan.hidden_dense
+    norms = np.einsum("ij,ij->i", X, X)
+    params = {"gain": plan.gain} if plan.activation == "paper_sigmoid" else {}
+    if plan.activation == "triangle" and plan.power != 1.0:
+        params = {"power": plan.power}
+    hidden = activity_from_sums(plan.activation, sums, norms, plan.hidden_bias, **params)
+    readout = plan.output_dense if plan.output_dense.size else None
+    if readout is None:
+        import scipy.sparse as sp
+
+        n_outputs = plan.output_bias.shape[0]
+        readout = sp.csr_matrix((plan.output_weights, plan.output_indices, plan.output_indptr),
+                                shape=(n_outputs, hidden.shape[1])).toarray()
+    return hidden @ readout.T + plan.output_bias
+
+
+def _numpy_forward(network, X):
+    hidden = network.hidden(X)
+    return np.asarray(network.output_weights @ hidden.T).T + network.output_bias

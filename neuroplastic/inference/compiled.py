@@ -1,0 +1,197 @@
+"""Compiled forward pass (Numba), one block of images at a time.
+
+For each block the kernel copies the pixels that some synapse reads into a
+pixels x images array, so that images are the innermost, contiguous axis.
+Each non-silent synapse is then one vectorised multiply-add over the block,
+and the work is proportional to the number of synapses that exist, plus one
+activation per hidden unit and image. A block's hidden activity stays in
+the cache until the readout has used it. The readout walks its synapses per
+output unit, or is one dense matrix product when most hidden->output pairs
+exist.
+
+Blocks run in parallel on Numba's threads (``numba.set_num_threads`` or the
+``NUMBA_NUM_THREADS`` environment variable set how many). The arithmetic is
+float32, as in the NumPy path, but sums are taken in a different order and
+with fused multiply-adds, so the two agree to rounding, not bit for bit.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["ACTIVATION_CODES", "forward", "forward_serial"]
+
+#: Activation name -> the integer the kernel switches on.
+ACTIVATION_CODES = {
+    "relu": 0,
+    "sigmoid": 1,
+    "paper_sigmoid": 2,
+    "triangle": 3,
+    "triangle_squared": 3,
+    "squared_distance_triangle": 4,
+}
+
+
+@njit(cache=True, nogil=True)
+def _gather(X, start, stop, pixels, inputs):
+    """Copy the used pixels of images ``start:stop`` into ``inputs`` (pixels x images), 16 images at a time."""
+    for b0 in range(start, stop, 16):
+        b1 = min(stop, b0 + 16)
+        for i in range(pixels.shape[0]):
+            pixel = pixels[i]
+            for b in range(b0, b1):
+                inputs[i, b - start] = X[b, pixel]
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _accumulate(rows, indptr, indices, data, r, acc):
+    """``acc += sum_p data[p] * rows[indices[p]]`` over the synapses of row ``r``, eight or four at a time."""
+    p = indptr[r]
+    end = indptr[r + 1]
+    while p + 8 <= end:
+        x0, x1, x2, x3 = rows[indices[p]], rows[indices[p + 1]], rows[indices[p + 2]], rows[indices[p + 3]]
+        x4, x5, x6, x7 = rows[indices[p + 4]], rows[indices[p + 5]], rows[indices[p + 6]], rows[indices[p + 7]]
+        w0, w1, w2, w3 = data[p], data[p + 1], data[p + 2], data[p + 3]
+        w4, w5, w6, w7 = data[p + 4], data[p + 5], data[p + 6], data[p + 7]
+        for b in range(acc.shape[0]):
+            acc[b] += (((w0 * x0[b] + w1 * x1[b]) + (w2 * x2[b] + w3 * x3[b]))
+                       + ((w4 * x4[b] + w5 * x5[b]) + (w6 * x6[b] + w7 * x7[b])))
+        p += 8
+    while p + 4 <= end:
+        x0, x1, x2, x3 = rows[indices[p]], rows[indices[p + 1]], rows[indices[p + 2]], rows[indices[p + 3]]
+        w0, w1, w2, w3 = data[p], data[p + 1], data[p + 2], data[p + 3]
+        for b in range(acc.shape[0]):
+            acc[b] += (w0 * x0[b] + w1 * x1[b]) + (w2 * x2[b] + w3 * x3[b])
+        p += 4
+    while p < end:
+        x0 = rows[indices[p]]
+        w0 = data[p]
+        for b in range(acc.shape[0]):
+            acc[b] += w0 * x0[b]
+        p += 1
+
+
+@njit(cache=True, nogil=True)
+def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden):
+    """Hidden activity of one block (units x images) from the synaptic sums."""
+    n_hidden, n_images = hidden.shape
+    zero = hidden.dtype.type(0.0)
+    half = hidden.dtype.type(0.5)
+    one = hidden.dtype.type(1.0)
+    two = hidden.dtype.type(2.0)
+    g = hidden.dtype.type(0.5 * gain)
+    mean = np.zeros(n_images, dtype=hidden.dtype)
+    for j in range(n_hidden):
+        acc = hidden[j]
+        acc[:] = zero
+        _accumulate(inputs, indptr, indices, data, j, acc)
+        b_j = bias[j]
+        if code == 3:      # distance to the unit's weights; the triangle needs the population mean
+            for b in range(n_images):
+                d = np.sqrt(max(acc[b] * -two + b_j + norms[b], zero))
+                acc[b] = d
+                mean[b] += d
+        elif code == 4:    # squared-distance triangle: sum minus half the squared norm
+            for b in range(n_images):
+                v = acc[b] - half * b_j
+                acc[b] = v
+                mean[b] += v
+        elif code == 0:
+            for b in range(n_images):
+                acc[b] = max(acc[b] + b_j, zero)
+        elif code == 1:
+            for b in range(n_images):
+                acc[b] = half * (one + np.tanh(half * (acc[b] + b_j)))
+        else:
+            for b in range(n_images):
+                acc[b] = max(np.tanh(g * (acc[b] + b_j)), zero)
+    if code < 3:
+        return
+    mean /= n_hidden
+    p = hidden.dtype.type(power)
+    for j in range(n_hidden):
+        for b in range(n_images):
+            if code == 3:
+                hidden[j, b] = max(mean[b] - hidden[j, b], zero)
+            else:
+                hidden[j, b] = max((hidden[j, b] - mean[b]) * two, zero)
+        if code == 3 and power != 1.0:
+            for b in range(n_images):
+                hidden[j, b] = hidden[j, b] ** p
+
+
+@njit(cache=True, nogil=True)
+def _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+           o_indptr, o_indices, o_data, o_dense, o_bias, out):
+    n_images = stop - start
+    dtype = h_data.dtype
+    inputs = np.empty((pixels.shape[0], n_images), dtype=dtype)
+    _gather(X, start, stop, pixels, inputs)
+    norms = np.zeros(n_images, dtype=dtype)
+    if code == 3:
+        for b in range(n_images):
+            total = norms[b]
+            for i in range(X.shape[1]):
+                total += X[start + b, i] * X[start + b, i]
+            norms[b] = total
+    hidden = np.empty((h_indptr.shape[0] - 1, n_images), dtype=dtype)
+    _hidden(inputs, norms, h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden)
+    n_outputs = o_bias.shape[0]
+    if o_dense.shape[0] == n_outputs:
+        potentials = np.dot(o_dense, hidden)
+    else:
+        potentials = np.zeros((n_outputs, n_images), dtype=dtype)
+        for c in range(n_outputs):
+            _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
+    for b in range(n_images):
+        for c in range(n_outputs):
+            out[start + b, c] = potentials[c, b] + o_bias[c]
+
+
+@njit(cache=True, parallel=True)
+def forward(X, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+            o_indptr, o_indices, o_data, o_dense, o_bias, block):
+    """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, n_inputs), C-contiguous, dtype of ``h_data``
+    pixels : numpy.ndarray of int32
+        The inputs that at least one synapse reads.
+    h_indptr, h_indices, h_data : numpy.ndarray
+        Input->hidden synapses per hidden unit (CSR), indices into ``pixels``.
+    h_bias : numpy.ndarray, shape (n_hidden,)
+    code : int
+        :data:`ACTIVATION_CODES` of the activation.
+    power, gain : float
+        Exponent of the triangle activations and gain of the paper's sigmoid.
+    o_indptr, o_indices, o_data : numpy.ndarray
+        Hidden->output synapses per output unit (CSR).
+    o_dense : numpy.ndarray, shape (n_outputs, n_hidden) or (0, 0)
+        The readout as a dense matrix, used instead of the CSR arrays when not empty.
+    o_bias : numpy.ndarray, shape (n_outputs,)
+    block : int
+        Images per block.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n_outputs), dtype of ``h_data``
+    """
+    n = X.shape[0]
+    out = np.empty((n, o_bias.shape[0]), dtype=h_data.dtype)
+    for k in prange((n + block - 1) // block):
+        start = k * block
+        _block(X, start, min(n, start + block), pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+               o_indptr, o_indices, o_data, o_dense, o_bias, out)
+    return out
+
+
+@njit(cache=True)
+def forward_serial(X, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+                   o_indptr, o_indices, o_data, o_dense, o_bias, block):
+    """As :func:`forward`, on the calling thread only (no parallel launch: the low-latency path for a few images)."""
+    n = X.shape[0]
+    out = np.empty((n, o_bias.shape[0]), dtype=h_data.dtype)
+    for start in range(0, n, block):
+        _block(X, start, min(n, start + block), pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+               o_indptr, o_indices, o_data, o_dense, o_bias, out)
+    return out
