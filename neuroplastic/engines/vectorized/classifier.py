@@ -317,8 +317,14 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
                                **(self.activation_params or {}))
 
     def decision_function(self, X):
-        """Output potentials, shape (n_samples, n_classes)."""
-        return self.hidden_activity(X) @ self.output_weights_.T + self.output_bias_
+        """Output potentials, shape (n_samples, n_classes).
+
+        Computed by the trained network's forward pass (the compiled kernel
+        when Numba is installed), block by block, so no whole-data-set
+        hidden activity matrix is held.
+        """
+        self._check_fitted()
+        return self.to_network().decision_function(_check_X(X, self.hidden_weights_.shape[1]))
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the output potentials)."""
