@@ -95,14 +95,18 @@ class TrainingSpec:
         Seed of every random choice (initial weights, order, rewiring,
         perturbations); the same seed gives the same run.
     checkpoint_every : int
-        Presentations between checkpoints of an interrupted-safe run.
+        Presentations between checkpoints of an interrupted-safe run. The
+        default, 50,000, is about one pass over MNIST's training split: the
+        `mnist` model's state is 5.5 MB, so a 32-pass run writes about 180 MB
+        of checkpoints (each replacing the last) rather than 880 MB at
+        10,000, and an interruption loses at most one pass.
     """
 
     hidden_epochs: int = 1
     readout_epochs: int = 20
     batch_size: int = 100
     seed: int = 0
-    checkpoint_every: int = 10_000
+    checkpoint_every: int = 50_000
 
     @property
     def epochs(self):
