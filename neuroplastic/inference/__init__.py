@@ -75,11 +75,15 @@ def forward(network, X, *, backend="auto", plan=None):
     X = np.ascontiguousarray(X, dtype=plan.hidden_weights.dtype)
     if plan.hidden_dense.size:
         return _dense_forward(plan, X)
-    kernel = forward_serial if X.shape[0] <= BLOCK else parallel
     norms = np.einsum("ij,ij->i", X, X)  # vectorised here: a per-image sum in the kernel is latency-bound
-    return kernel(X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
-                  ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
-                  plan.output_weights, plan.output_dense, plan.output_bias, BLOCK)
+    args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
+            ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
+            plan.output_weights, plan.output_dense, plan.output_bias, BLOCK)
+    if X.shape[0] <= BLOCK:
+        return forward_serial(*args)
+    from numba import get_num_threads
+
+    return parallel(*args, get_num_threads())
 
 
 def _dense_forward(plan, X):

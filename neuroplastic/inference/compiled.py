@@ -16,7 +16,7 @@ with fused multiply-adds, so the two agree to rounding, not bit for bit.
 """
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 __all__ = ["ACTIVATION_CODES", "forward", "forward_serial"]
 
@@ -167,7 +167,7 @@ def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, c
 
 @njit(cache=True, parallel=True)
 def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-            o_indptr, o_indices, o_data, o_dense, o_bias, block):
+            o_indptr, o_indices, o_data, o_dense, o_bias, block, n_threads):
     """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
 
     Parameters
@@ -191,6 +191,9 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
     o_bias : numpy.ndarray, shape (n_outputs,)
     block : int
         Images per block.
+    n_threads : int
+        Numba's thread count (``numba.get_num_threads()``): the images are cut
+        into this many runs of whole blocks.
 
     Returns
     -------
@@ -199,7 +202,7 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
     n = X.shape[0]
     out = np.empty((n, o_bias.shape[0]), dtype=h_data.dtype)
     n_blocks = (n + block - 1) // block
-    n_chunks = min(get_num_threads(), n_blocks)
+    n_chunks = max(1, min(n_threads, n_blocks))
     for k in prange(n_chunks):  # one chunk of whole blocks per thread
         first = (k * n_blocks // n_chunks) * block
         last = min(n, ((k + 1) * n_blocks // n_chunks) * block)
