@@ -10,6 +10,7 @@ network whose layers are mostly non-silent (dense BP, say) runs as BLAS
 matrix products on the ``"numba"`` path, which is faster for it.
 """
 
+import functools
 import importlib.util
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from ..errors import ConfigError
 from .plan import ForwardPlan
 
-__all__ = ["BACKENDS", "ForwardPlan", "forward", "numba_available", "resolve_backend"]
+__all__ = ["BACKENDS", "BLOCK", "SINGLE", "ForwardPlan", "forward", "numba_available", "resolve_backend"]
 
 #: Backends of :func:`forward`.
 BACKENDS = ("auto", "numba", "numpy")
@@ -25,10 +26,22 @@ BACKENDS = ("auto", "numba", "numpy")
 #: Images per block of the compiled kernel: a block's hidden activity should fit in a core's L2 cache.
 BLOCK = 128
 
+#: Up to this many images, the kernel runs them one by one with scalar loops (the latency path).
+SINGLE = 8
 
+
+@functools.cache
 def numba_available():
-    """Whether the compiled backend can be used (Numba is installed)."""
+    """Whether the compiled backend can be used (Numba is installed); looked up once."""
     return importlib.util.find_spec("numba") is not None
+
+
+@functools.cache
+def _kernels():
+    """The compiled module, imported on first use (importing Numba takes a while) and then kept."""
+    from . import compiled
+
+    return compiled
 
 
 def resolve_backend(backend):
@@ -45,9 +58,10 @@ def resolve_backend(backend):
         raise ConfigError("backend", f"must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend == "auto":
         return "numba" if numba_available() else "numpy"
-    if backend == "numba":
+    if backend == "numba" and not numba_available():
         from ..optional import require
-        require("numba", "the compiled inference kernel")
+
+        require("numba", "the compiled inference kernel")  # raises the one-line error naming the extra
     return backend
 
 
@@ -69,21 +83,22 @@ def forward(network, X, *, backend="auto", plan=None):
     """
     if resolve_backend(backend) == "numpy":
         return _numpy_forward(network, X)
-    from .compiled import ACTIVATION_CODES, forward as parallel, forward_serial
-
+    kernels = _kernels()
     plan = plan if plan is not None else ForwardPlan.from_network(network)
     X = np.ascontiguousarray(X, dtype=plan.hidden_weights.dtype)
     if plan.hidden_dense.size:
         return _dense_forward(plan, X)
     norms = np.einsum("ij,ij->i", X, X)  # vectorised here: a per-image sum in the kernel is latency-bound
     args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
-            ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
+            kernels.ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
             plan.output_weights, plan.output_dense, plan.output_bias, BLOCK)
+    if X.shape[0] <= SINGLE:
+        return kernels.forward_single(*args)
     if X.shape[0] <= BLOCK:
-        return forward_serial(*args)
+        return kernels.forward_serial(*args)
     from numba import get_num_threads
 
-    return parallel(*args, get_num_threads())
+    return kernels.forward(*args, get_num_threads())
 
 
 def _dense_forward(plan, X):

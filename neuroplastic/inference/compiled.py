@@ -18,7 +18,7 @@ with fused multiply-adds, so the two agree to rounding, not bit for bit.
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ACTIVATION_CODES", "forward", "forward_serial"]
+__all__ = ["ACTIVATION_CODES", "forward", "forward_serial", "forward_single"]
 
 #: Inputs are checked finite before the kernel runs, so no NaN or infinity arises and the sign of a zero
 #: does not matter: with these flags ``max`` and ``sqrt`` vectorise. ``contract`` lets a multiply and an add
@@ -218,4 +218,67 @@ def forward_serial(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code
     out = np.empty((X.shape[0], o_bias.shape[0]), dtype=h_data.dtype)
     _run(X, X_norms, 0, X.shape[0], pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
          o_indptr, o_indices, o_data, o_dense, o_bias, block, out)
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def forward_single(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
+                   o_indptr, o_indices, o_data, o_dense, o_bias, block):
+    """As :func:`forward_serial`, one image at a time with scalar loops: the latency path for batches of a few.
+
+    A block of one image would pay the block kernel's per-unit set-up for
+    every hidden unit; here each unit costs its synapses and one activation.
+    ``block`` is ignored.
+    """
+    n_hidden = h_indptr.shape[0] - 1
+    n_outputs = o_bias.shape[0]
+    dtype = h_data.dtype
+    zero = dtype.type(0.0)
+    half = dtype.type(0.5)
+    one = dtype.type(1.0)
+    two = dtype.type(2.0)
+    g = dtype.type(0.5 * gain)
+    p_exp = dtype.type(power)
+    out = np.empty((X.shape[0], n_outputs), dtype=dtype)
+    x = np.empty(pixels.shape[0], dtype=dtype)
+    h = np.empty(n_hidden, dtype=dtype)
+    for n in range(X.shape[0]):
+        for i in range(pixels.shape[0]):
+            x[i] = X[n, pixels[i]]
+        total = zero
+        for j in range(n_hidden):
+            u = zero
+            for p in range(h_indptr[j], h_indptr[j + 1]):
+                u += h_data[p] * x[h_indices[p]]
+            b_j = h_bias[j]
+            if code == 3:
+                v = np.sqrt(max(u * -two + b_j + X_norms[n], zero))
+                total += v
+            elif code == 4:
+                v = u - half * b_j
+                total += v
+            elif code == 0:
+                v = max(u + b_j, zero)
+            elif code == 1:
+                v = half * (one + np.tanh(half * (u + b_j)))
+            else:
+                v = max(np.tanh(g * (u + b_j)), zero)
+            h[j] = v
+        if code >= 3:
+            mean = total / n_hidden
+            for j in range(n_hidden):
+                if code == 3:
+                    v = max(mean - h[j], zero)
+                    h[j] = v if power == 1.0 else v ** p_exp
+                else:
+                    h[j] = max((h[j] - mean) * two, zero)
+        for c in range(n_outputs):
+            acc = zero
+            if o_dense.shape[0] == n_outputs:
+                for j in range(n_hidden):
+                    acc += o_dense[c, j] * h[j]
+            else:
+                for p in range(o_indptr[c], o_indptr[c + 1]):
+                    acc += o_data[p] * h[o_indices[p]]
+            out[n, c] = acc + o_bias[c]
     return out
