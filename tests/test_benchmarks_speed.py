@@ -70,3 +70,17 @@ def test_profile_lists_the_functions_with_most_own_time(capsys):
     result = json.loads(capsys.readouterr().out)
     own = [row["own_seconds"] for row in result["top_by_own_time"]]
     assert len(own) == 5 and own == sorted(own, reverse=True) and result["images"] == 400
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_inference_parts_times_every_part(mnist_folder, tmp_path, capsys, monkeypatch):
+    from small_networks import prototype_network
+
+    monkeypatch.setenv("NEUROPLASTIC_DATA", str(mnist_folder))
+    path = tmp_path / "network.npz"
+    prototype_network(activation="triangle").save(path)
+    load_benchmark("inference_parts").main([str(path), "--rounds", "1"])
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["seconds"]) == 4 and all(t > 0 for t in result["seconds"].values())
+    assert result["images"] == 10000 // result["block"] * result["block"]
