@@ -11,7 +11,8 @@ trains, on the model's own stratified training/validation split of full MNIST:
   (f) DEEP R (if the baseline is installed) at the same count
   (g) dense BP 784-H-10 with the total synapse count nearest the budget
 
-and prints one JSON document: per variant and seed the validation and test
+(the BP baselines take (d)'s synapse count, or the model's own when (d) is
+not run) and prints one JSON document: per variant and seed the validation and test
 accuracy, the synapse count and the training wall time; the means; the
 differences the acceptance asks for; and the wall time of (d) and of dense BP
 784-100-10 to reach (d)'s mean test accuracy. A Pareto figure (test accuracy
@@ -88,14 +89,23 @@ def bp_variant(kind, total, data, seed, epochs):
         cls = getattr(baselines, "DeepRewiringClassifier", None)
         if cls is None:
             return None
+        # 1/16 of the budget in the output layer, at most all of its 10 * n_hidden connections
+        output = min(10 * n_hidden, int((1 - hidden_share) * total))
         clf = cls(n_hidden=n_hidden, epochs=epochs, random_state=seed,
-                  hidden_connections=int(hidden_share * total), output_connections=int((1 - hidden_share) * total))
+                  hidden_connections=total - output, output_connections=output)
     started = time.perf_counter()
     clf.fit(data.X_train, data.y_train)
     seconds = time.perf_counter() - started
     return {"val": clf.score(data.X_val, data.y_val), "test": clf.score(data.X_test, data.y_test),
             "synapses": clf.n_nonsilent_["total"],
             "seconds": seconds, "n_hidden": n_hidden, "epochs": epochs}
+
+
+def model_synapses(model, n_classes=10):
+    """Total synapses the rule's model holds after its hidden phase: hidden units x budget plus the readout's."""
+    n_hidden = model.network.n_hidden
+    per_output = model.rule.output.synapses_per_unit
+    return n_hidden * model.rule.rewiring.budget + n_classes * (n_hidden if per_output is None else per_output)
 
 
 def summarise(runs):
@@ -177,7 +187,7 @@ def main(argv=None):
                     row = rule_variant(model, variant, data, seed, args.readout_epochs)
                 else:
                     total = runs["structural"][0]["synapses"] if runs.get("structural") else None
-                    row = bp_variant(variant, total or 16_000, data, seed, args.bp_epochs)
+                    row = bp_variant(variant, total or model_synapses(model), data, seed, args.bp_epochs)
                 runs[variant].append(row)
                 print(f"{budget} seed {seed} {variant}: {json.dumps(row)[:160]}", file=sys.stderr)
         summary = summarise(runs)

@@ -47,3 +47,14 @@ def test_merged_summaries_come_from_the_per_seed_runs_when_present(structural, t
     path.write_text(json.dumps({"results": {"m": {"runs": runs, "summary": stale}}}), encoding="utf-8")
     summary = structural.merge_outputs([path])["m"]["summary"]["structural"]
     assert summary["test"] == pytest.approx(0.97) and summary["test_std"] == pytest.approx(0.0141421, rel=1e-4)
+
+
+def test_baselines_without_the_rule_take_the_models_own_synapse_count(structural):
+    from neuroplastic.config import load_model
+
+    sparse = load_model(structural.MODELS / "mnist_sparse.toml")
+    r, out = sparse.rule.rewiring, sparse.rule.output
+    assert structural.model_synapses(sparse) == sparse.network.n_hidden * r.budget + 10 * out.synapses_per_unit
+    default = load_model(structural.MODELS / "mnist.toml")
+    assert default.rule.output.synapses_per_unit is None  # a dense readout: every hidden unit reaches every class
+    assert structural.model_synapses(default) == default.network.n_hidden * (default.rule.rewiring.budget + 10)
