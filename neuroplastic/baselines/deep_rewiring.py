@@ -48,7 +48,7 @@ def regrow(key, active, n_missing):
     ``n_missing`` lowest scores are a uniform sample of the dormant ones, and
     counting places (not comparing scores) is exact even with ties. Only the
     ``k`` lowest scores are found (``lax.top_k``), for the smallest ``k`` of
-    :data:`REGROW_TIERS` not below ``n_missing``; the whole layer is sorted
+    ``REGROW_TIERS`` not below ``n_missing``; the whole layer is sorted
     only beyond the last tier. Each way picks the same connections.
     """
     flat = active.ravel()
