@@ -11,7 +11,8 @@ trains, on the model's own stratified training/validation split of full MNIST:
   (f) DEEP R (if the baseline is installed) at the same count
   (g) dense BP 784-H-10 with the total synapse count nearest the budget
 
-and prints one JSON document: per variant and seed the validation and test
+(the BP baselines take (d)'s synapse count, or the model's own when (d) is
+not run) and prints one JSON document: per variant and seed the validation and test
 accuracy, the synapse count and the training wall time; the means; the
 differences the acceptance asks for; and the wall time of (d) and of dense BP
 784-100-10 to reach (d)'s mean test accuracy. A Pareto figure (test accuracy
@@ -23,9 +24,11 @@ Usage::
         --figure docs/figures/structural_pareto.png > structural.json
 
 ``--readout-epochs N`` shortens every rule variant's readout phase alike (the
-JSON records the value used). ``--figure-from A.json B.json ...`` draws the
-figure from earlier outputs of this script (their per-budget summaries merged,
-later files adding variants), without training anything.
+JSON records the value used); ``--deep-r-learning-rate`` sets DEEP R's Adam
+step size, to be chosen on validation (the JSON records it too).
+``--figure-from A.json B.json ...`` draws the figure from earlier outputs of
+this script (their per-budget summaries merged, later files adding
+variants), without training anything.
 """
 
 import argparse
@@ -68,7 +71,7 @@ def rule_variant(model, variant, data, seed, readout_epochs):
             "turnover_per_pass": [e.get("turnover") for e in learner.dynamics_["epochs"]]}
 
 
-def bp_variant(kind, total, data, seed, epochs):
+def bp_variant(kind, total, data, seed, epochs, deep_r_learning_rate=1e-3):
     from neuroplastic import baselines
 
     n_hidden = 300  # the LeNet-300-100 first layer width used by DEEP R's MNIST experiments
@@ -88,14 +91,23 @@ def bp_variant(kind, total, data, seed, epochs):
         cls = getattr(baselines, "DeepRewiringClassifier", None)
         if cls is None:
             return None
-        clf = cls(n_hidden=n_hidden, epochs=epochs, random_state=seed,
-                  hidden_connections=int(hidden_share * total), output_connections=int((1 - hidden_share) * total))
+        # 1/16 of the budget in the output layer, at most all of its 10 * n_hidden connections
+        output = min(10 * n_hidden, int((1 - hidden_share) * total))
+        clf = cls(n_hidden=n_hidden, epochs=epochs, random_state=seed, learning_rate=deep_r_learning_rate,
+                  hidden_connections=total - output, output_connections=output)
     started = time.perf_counter()
     clf.fit(data.X_train, data.y_train)
     seconds = time.perf_counter() - started
     return {"val": clf.score(data.X_val, data.y_val), "test": clf.score(data.X_test, data.y_test),
             "synapses": clf.n_nonsilent_["total"],
-            "seconds": seconds, "n_hidden": n_hidden, "epochs": epochs}
+            "seconds": seconds, "n_hidden": n_hidden, "epochs": epochs, "learning_rate": clf.learning_rate}
+
+
+def model_synapses(model, n_classes=10):
+    """Total synapses the rule's model holds after its hidden phase: hidden units x budget plus the readout's."""
+    n_hidden = model.network.n_hidden
+    per_output = model.rule.output.synapses_per_unit
+    return n_hidden * model.rule.rewiring.budget + n_classes * (n_hidden if per_output is None else per_output)
 
 
 def summarise(runs):
@@ -155,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--readout-epochs", type=int, default=None, help="shorten every rule variant's readout phase")
     parser.add_argument("--bp-epochs", type=int, default=20)
+    parser.add_argument("--deep-r-learning-rate", type=float, default=1e-3,
+                        help="DEEP R's Adam step size (choose it on validation; the other BP baselines use 1e-3)")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS) + ["set", "pruned_bp", "deep_r", "dense_bp"])
     parser.add_argument("--figure", default=None, help="write the Pareto figure here")
     parser.add_argument("--figure-from", nargs="+", default=None, metavar="JSON",
@@ -177,7 +191,8 @@ def main(argv=None):
                     row = rule_variant(model, variant, data, seed, args.readout_epochs)
                 else:
                     total = runs["structural"][0]["synapses"] if runs.get("structural") else None
-                    row = bp_variant(variant, total or 16_000, data, seed, args.bp_epochs)
+                    row = bp_variant(variant, total or model_synapses(model), data, seed, args.bp_epochs,
+                                     args.deep_r_learning_rate)
                 runs[variant].append(row)
                 print(f"{budget} seed {seed} {variant}: {json.dumps(row)[:160]}", file=sys.stderr)
         summary = summarise(runs)
@@ -199,7 +214,7 @@ def main(argv=None):
         results[budget] = entry
     out = {"benchmark": "structural", "data": "full MNIST, each model's stratified validation split",
            "seeds": args.seeds, "readout_epochs": args.readout_epochs, "bp_epochs": args.bp_epochs,
-           "results": results}
+           "deep_r_learning_rate": args.deep_r_learning_rate, "results": results}
     if args.figure:
         plot(results, args.figure)
         out["figure"] = args.figure

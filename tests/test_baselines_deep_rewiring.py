@@ -8,7 +8,7 @@ jax = pytest.importorskip("jax", reason="needs jax: pip install 'neuroplastic[ba
 import jax.numpy as jnp  # noqa: E402
 
 from neuroplastic.baselines import BASELINES, DeepRewiringClassifier
-from neuroplastic.baselines.deep_rewiring import regrow
+from neuroplastic.baselines.deep_rewiring import REGROW_TIERS, regrow
 from neuroplastic.errors import ConfigError
 
 
@@ -42,6 +42,27 @@ def test_regrow_picks_exactly_the_missing_number_among_dormant_connections():
     assert not np.array_equal(picks[0], picks[1])
     every_dormant = np.asarray(regrow(jax.random.PRNGKey(0), active, int((~active).sum())))
     np.testing.assert_array_equal(every_dormant, ~np.asarray(active))
+
+
+def _regrow_by_full_sort(key, active, n_missing):
+    """The definition: the n_missing dormant connections with the lowest scores, by sorting the whole layer."""
+    flat = active.ravel()
+    scores = jnp.where(flat, 2.0, jax.random.uniform(key, flat.shape))
+    order = jnp.argsort(scores)
+    return jnp.zeros(flat.shape, dtype=bool).at[order].set(jnp.arange(flat.size) < n_missing).reshape(active.shape)
+
+
+def test_regrow_partial_sorts_pick_what_the_full_sort_picks_in_every_tier():
+    small, large = REGROW_TIERS
+    active = jnp.asarray(np.random.default_rng(1).random((100, 60)) < 0.2)  # more potential connections than tiers
+    n_dormant = int((~active).sum())
+    assert n_dormant > large + 1
+    fast, reference = jax.jit(regrow), jax.jit(_regrow_by_full_sort)  # one compilation each for every n_missing
+    for seed, n_missing in enumerate([0, 1, small, small + 1, large, large + 1, n_dormant]):
+        key, n_missing = jax.random.PRNGKey(seed), jnp.int32(n_missing)
+        chosen = np.asarray(fast(key, active, n_missing))
+        np.testing.assert_array_equal(chosen, np.asarray(reference(key, active, n_missing)))
+        assert chosen.sum() == n_missing and not (chosen & np.asarray(active)).any()
 
 
 @pytest.mark.parametrize("rewire_every", [1, 3])

@@ -47,3 +47,29 @@ def test_merged_summaries_come_from_the_per_seed_runs_when_present(structural, t
     path.write_text(json.dumps({"results": {"m": {"runs": runs, "summary": stale}}}), encoding="utf-8")
     summary = structural.merge_outputs([path])["m"]["summary"]["structural"]
     assert summary["test"] == pytest.approx(0.97) and summary["test_std"] == pytest.approx(0.0141421, rel=1e-4)
+
+
+def test_baselines_without_the_rule_take_the_models_own_synapse_count(structural):
+    from neuroplastic.config import load_model
+
+    sparse = load_model(structural.MODELS / "mnist_sparse.toml")
+    r, out = sparse.rule.rewiring, sparse.rule.output
+    assert structural.model_synapses(sparse) == sparse.network.n_hidden * r.budget + 10 * out.synapses_per_unit
+    default = load_model(structural.MODELS / "mnist.toml")
+    assert default.rule.output.synapses_per_unit is None  # a dense readout: every hidden unit reaches every class
+    assert structural.model_synapses(default) == default.network.n_hidden * (default.rule.rewiring.budget + 10)
+
+
+def test_deep_r_holds_the_whole_budget_with_at_most_a_dense_output_layer(structural):
+    pytest.importorskip("jax")
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 784), dtype=np.float32), np.arange(20) % 10
+    data = SimpleNamespace(X_train=X, y_train=y, X_val=X, y_val=y, X_test=X, y_test=y)
+    # 1/16 of 150,000 is more than the 300 x 10 output connections: the rest goes to the hidden layer
+    row = structural.bp_variant("deep_r", 150_000, data, seed=0, epochs=1, deep_r_learning_rate=0.005)
+    assert row["synapses"] == 150_000 and row["learning_rate"] == 0.005
+    assert structural.bp_variant("deep_r", 1_600, data, seed=0, epochs=1)["synapses"] == 1_600

@@ -19,6 +19,11 @@ LAYERS = (("W1", "hidden"), ("W2", "output"))
 #: Parameter ``theta`` a re-activated connection starts with (its weight is ``sign * theta``).
 REACTIVATION_THETA = 1e-6
 
+#: Sizes of partial sorts :func:`regrow` uses: up to 256 re-activations it
+#: finds only the 256 lowest scores (``lax.top_k``), up to 4,096 the 4,096
+#: lowest, beyond that it sorts the whole layer (same result, far faster).
+REGROW_TIERS = (256, 4096)
+
 
 def regrow(key, active, n_missing):
     """Pick exactly ``n_missing`` dormant connections, uniformly at random.
@@ -36,14 +41,27 @@ def regrow(key, active, n_missing):
     -------
     jax.Array of bool
         The chosen connections (all dormant), same shape as ``active``.
+
+    Notes
+    -----
+    Dormant connections get a random score in [0, 1), active ones 2; the
+    ``n_missing`` lowest scores are a uniform sample of the dormant ones, and
+    counting places (not comparing scores) is exact even with ties. Only the
+    ``k`` lowest scores are found (``lax.top_k``), for the smallest ``k`` of
+    ``REGROW_TIERS`` not below ``n_missing``; the whole layer is sorted
+    only beyond the last tier. Each way picks the same connections.
     """
     flat = active.ravel()
-    # Dormant connections get a random score in [0, 1), active ones 2: the
-    # first n_missing places of the order are a uniform sample of the dormant
-    # ones, and counting places (not comparing scores) is exact even with ties.
     scores = jnp.where(flat, 2.0, jax.random.uniform(key, flat.shape))
-    order = jnp.argsort(scores)
-    chosen = jnp.zeros(flat.shape, dtype=bool).at[order].set(jnp.arange(flat.size) < n_missing)
+    tiers = [k for k in REGROW_TIERS if k < flat.size]
+
+    def pick(lowest):
+        return jnp.zeros(flat.shape, dtype=bool).at[lowest].set(jnp.arange(lowest.size) < n_missing)
+
+    branches = [functools.partial(lambda k, s: pick(jax.lax.top_k(-s, k)[1]), k) for k in tiers]
+    branches.append(lambda s: pick(jnp.argsort(s)))
+    tier = sum(jnp.asarray(n_missing > k, dtype=jnp.int32) for k in tiers)
+    chosen = jax.lax.switch(tier, branches, scores)
     return chosen.reshape(active.shape)
 
 
