@@ -27,6 +27,10 @@ Usage::
 
     NEUROPLASTIC_DATA=DIR python benchmarks/speed.py --models mnist_sparse mnist > speed.json
 
+``--keep-runs DIR`` keeps the trained run folders; ``--runs NAME=RUN ...``
+takes an earlier run folder of a model instead of training it (its training
+figures then come from the run's ``metrics.json``, and the JSON says so).
+
 ``--scaling`` instead times one hidden pass plus one readout pass over
 ``--scaling-images`` training images, and inference over the test set, for
 1,000 to 50,000 hidden units at 16 synapses per unit, fits the exponent of
@@ -145,6 +149,16 @@ def train_model(name, out):
             "network": str(out / "network.npz")}
 
 
+def from_run(folder):
+    """A finished run of ``neuroplastic train`` instead of a new training: its own recorded figures."""
+    folder = Path(folder)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    return {"train_seconds": metrics["train_seconds"], "cli_wall_seconds": None,
+            "peak_rss_mb": metrics.get("peak_rss_mb"), "val": metrics["validation_accuracy"],
+            "test": metrics["test_accuracy"], "network": str(folder / "network.npz"),
+            "trained": f"earlier run, figures from its metrics.json ({metrics.get('command', '')})"}
+
+
 def matched_dense_bp(data, target_val, widths, epochs, seed, cache):
     """The narrowest dense BP 784-H-10 whose validation accuracy reaches ``target_val``."""
     from neuroplastic.baselines import BackpropClassifier
@@ -184,8 +198,11 @@ def compare_model(name, args, workdir, bp_cache):
     model = _load(name)
     name = model.model.name
     data = prepare_data(model)
-    print(f"speed: training {name}", file=sys.stderr)
-    rule = train_model(model_path, workdir / name)
+    if name in args.runs:
+        rule = from_run(args.runs[name])
+    else:
+        print(f"speed: training {name}", file=sys.stderr)
+        rule = train_model(model_path, workdir / name)
     print(f"speed: {name} trained in {rule['train_seconds']:.0f} s; dense BP widths", file=sys.stderr)
     clf, matched, tried = matched_dense_bp(data, rule["val"], args.bp_widths, args.bp_epochs, model.training.seed,
                                            bp_cache.setdefault(_split_key(model), {}))
@@ -303,6 +320,9 @@ def main(argv=None):
     parser.add_argument("--scaling-units", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 50000])
     parser.add_argument("--scaling-images", type=int, default=10000)
     parser.add_argument("--figure", help="where --scaling draws its plot")
+    parser.add_argument("--keep-runs", metavar="DIR", help="write the trained runs into DIR (default: a temporary folder)")
+    parser.add_argument("--runs", nargs="+", default=[], metavar="NAME=RUN",
+                        help="use an earlier run folder of model NAME instead of training it")
     parser.add_argument("--inference-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--network", help=argparse.SUPPRESS)
     parser.add_argument("--dense", help=argparse.SUPPRESS)
@@ -313,12 +333,16 @@ def main(argv=None):
     if args.scaling:
         print(json.dumps(scaling(args), indent=1))
         return
+    args.runs = dict(item.split("=", 1) for item in args.runs)
     results, bp_cache = {}, {}
     with tempfile.TemporaryDirectory(prefix="neuroplastic-speed-") as tmp:
+        workdir = Path(args.keep_runs) if args.keep_runs else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for name in args.models:
-            entry = compare_model(name, args, Path(tmp), bp_cache)
+            entry = compare_model(name, args, workdir, bp_cache)
             results[entry["model"]] = entry
     print(json.dumps({"benchmark": "speed", "date": time.strftime("%Y-%m-%d"), "cpu_count": os.cpu_count(),
+                      "load_average_at_end": os.getloadavg(),
                       "data": "full MNIST; each model's stratified validation split; 10,000 test images",
                       "bp_epochs": args.bp_epochs, "results": results}, indent=1))
 

@@ -6,8 +6,8 @@ Each non-silent synapse is then one vectorised multiply-add over the block,
 and the work is proportional to the number of synapses that exist, plus one
 activation per hidden unit and image. A block's hidden activity stays in
 the cache until the readout has used it. The readout walks its synapses per
-output unit, or is one dense matrix product when most hidden->output pairs
-exist.
+output unit in the same way (not a BLAS product, even for a full readout:
+OpenBLAS's threads inside Numba's threads oversubscribe the cores).
 
 Blocks run in parallel on Numba's threads (``numba.set_num_threads`` or the
 ``NUMBA_NUM_THREADS`` environment variable set how many). The arithmetic is
@@ -134,12 +134,9 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
     _gather(X, start, stop, pixels, inputs)
     _hidden(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden)
     n_outputs = o_bias.shape[0]
-    if o_dense.shape[0] == n_outputs:
-        np.dot(o_dense, hidden, potentials)
-    else:
-        potentials[:] = 0.0
-        for c in range(n_outputs):
-            _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
+    potentials[:] = 0.0
+    for c in range(n_outputs):  # no BLAS call here: OpenBLAS threads inside Numba's threads oversubscribe the cores
+        _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
     for b in range(stop - start):
         for c in range(n_outputs):
             out[start + b, c] = potentials[c, b] + o_bias[c]
@@ -187,7 +184,8 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
     o_indptr, o_indices, o_data : numpy.ndarray
         Hidden->output synapses per output unit (CSR).
     o_dense : numpy.ndarray, shape (n_outputs, n_hidden) or (0, 0)
-        The readout as a dense matrix, used instead of the CSR arrays when not empty.
+        The readout as a dense matrix when it is mostly non-silent: read by
+        :func:`forward_single` only (the block kernels walk the CSR arrays).
     o_bias : numpy.ndarray, shape (n_outputs,)
     block : int
         Images per block.
