@@ -53,6 +53,7 @@ def test_unknown_activation_is_named():
     (RewiringParams(max_synapses_per_unit=0), "max_synapses_per_unit"),
     (RewiringParams(max_synapses_per_unit=5, synapses_per_unit=6), "synapses_per_unit"),
     (RewiringParams(readout_growth_probability=-0.1), "readout_growth_probability"),
+    (RewiringParams(consolidate_after=0), "consolidate_after"),
     (HomeostasisParams(time_constant=0.0), "time_constant"),
     (HiddenRuleParams(initial_weight_low=0.2, initial_weight_high=0.1), "initial_weight_low"),
     (OutputRuleParams(noise_std=-1.0), "noise_std"),

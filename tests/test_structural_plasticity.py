@@ -170,6 +170,34 @@ def test_turnover_goes_on_in_every_pass_after_the_first(sample):
     assert learner.dynamics_["weights"][-1]["lognormal_sigma"] > 0
 
 
+def test_consolidate_after_splits_the_hidden_phase_at_the_budget():
+    from neuroplastic.rule.params import RuleParams
+    from neuroplastic.rule.schedule import session_schedule
+
+    rule = RuleParams(rewiring=RewiringParams(max_synapses_per_unit=10, synapses_per_unit=5, consolidate_after=1))
+    phases = session_schedule(rule, 3, 2)
+    assert [(p.name, p.epochs, p.hidden_budget, p.readout_learns) for p in phases] == [
+        ("hidden", 1, 10, False), ("hidden", 2, 5, False), ("readout", 2, 5, True)]
+    late = RuleParams(rewiring=RewiringParams(max_synapses_per_unit=10, synapses_per_unit=5, consolidate_after=3))
+    assert session_schedule(late, 3, 2) == session_schedule(RuleParams(rewiring=RewiringParams(
+        max_synapses_per_unit=10, synapses_per_unit=5)), 3, 2)
+
+
+def test_early_consolidation_holds_the_budget_from_the_second_hidden_pass(sample):
+    X, y = sample.train.X[:1000], sample.train.y[:1000]
+    learner = StructuralPlasticityClassifier(
+        n_hidden=40, hidden_epochs=2, readout_epochs=1, random_state=0,
+        rewiring=RewiringParams(max_synapses_per_unit=10, synapses_per_unit=5, consolidate_after=1, period=500))
+    learner.fit(X, y)
+    starts = [r for r in learner.history_ if r["phase"] == "hidden start"]
+    assert len(starts) == 1 and starts[0]["presentations"] == X.shape[0]
+    assert starts[0]["max_hidden_per_unit"] <= 5
+    later = [r for r in learner.history_ if r["presentations"] > X.shape[0]]
+    assert later and max(r["max_hidden_per_unit"] for r in later) <= 5
+    assert [e["phase"] for e in learner.dynamics_["epochs"]] == ["hidden", "hidden", "readout"]
+    assert learner.dynamics_["epochs"][1]["turnover"] > 0  # growth goes on in the consolidated hidden pass
+
+
 def test_growth_switched_off_is_a_fixed_support():
     learner = StructuralPlasticityClassifier(
         n_hidden=20, hidden_epochs=1, readout_epochs=1, random_state=0,

@@ -103,6 +103,14 @@ class RewiringParams:
         instar rule, the others stay the weakest and are the next to go
         (most new spines are transient, a few are stabilised: Holtmaat et
         al. 2005; Xu et al. 2009).
+    consolidate_after : int, optional
+        Hidden passes after which each unit keeps its strongest
+        ``synapses_per_unit`` synapses. The remaining passes of the hidden
+        phase run at that budget, with growth and elimination going on, so
+        the competition settles on the consolidated synapses before the
+        readout learns (a wide pass then narrow ones, as a dense warm-up and
+        prune, but never above ``max_synapses_per_unit``). ``None``:
+        consolidate when the readout starts.
     elimination_threshold : float
         At every rewiring event, synapses with efficacy below this value are
         eliminated (0: only synapses that decayed to exactly zero).
@@ -130,6 +138,7 @@ class RewiringParams:
     readout_growth_weight: float = 0.05
     elimination_threshold: float = 0.0
     period: int = 10_000
+    consolidate_after: Optional[int] = None
     activity_cost: float = 0.0
 
     @property
@@ -153,6 +162,8 @@ class RewiringParams:
                                   f"got {value}")
         if self.period < 1:
             raise ConfigError("period", f"must be a positive integer, got {self.period}")
+        if self.consolidate_after is not None and self.consolidate_after < 1:
+            raise ConfigError("consolidate_after", f"must be at least 1, got {self.consolidate_after}")
         _probability("growth_probability", self.growth_probability)
         _probability("readout_growth_probability", self.readout_growth_probability)
         if not 0.0 <= self.growth_threshold < 1.0:

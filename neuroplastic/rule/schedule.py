@@ -18,6 +18,11 @@ training images:
    ``rewiring.readout_growth_weight``), so turnover goes on all through
    training.
 
+With ``rewiring.consolidate_after = k`` the consolidation comes earlier:
+after the first ``k`` passes of the hidden phase, whose remaining passes
+then run at the consolidated budget (still growing and eliminating), so the
+hidden phase is listed as two phases named ``hidden``.
+
 A rewiring event every ``rewiring.period`` presentations eliminates hidden
 synapses below ``rewiring.elimination_threshold``, turns over the output
 synapses and records the census.
@@ -69,6 +74,8 @@ def session_schedule(rule, hidden_epochs, readout_epochs):
     tuple of Phase
     """
     r = rule.rewiring
-    phases = (Phase("hidden", hidden_epochs, r.growth_probability, r.growth_weight, False, r.max_synapses_per_unit),
+    wide = hidden_epochs if r.consolidate_after is None else min(r.consolidate_after, hidden_epochs)
+    phases = (Phase("hidden", wide, r.growth_probability, r.growth_weight, False, r.max_synapses_per_unit),
+              Phase("hidden", hidden_epochs - wide, r.growth_probability, r.growth_weight, False, r.budget),
               Phase("readout", readout_epochs, r.readout_growth_probability, r.readout_growth_weight, True, r.budget))
     return tuple(p for p in phases if p.epochs > 0)
