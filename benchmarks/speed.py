@@ -156,7 +156,7 @@ def from_run(folder):
     return {"train_seconds": metrics["train_seconds"], "cli_wall_seconds": None,
             "peak_rss_mb": metrics.get("peak_rss_mb"), "val": metrics["validation_accuracy"],
             "test": metrics["test_accuracy"], "network": str(folder / "network.npz"),
-            "trained": f"earlier run, figures from its metrics.json ({metrics.get('command', '')})"}
+            "trained": "earlier run; training figures from its metrics.json"}
 
 
 def matched_dense_bp(data, target_val, widths, epochs, seed, cache):
@@ -214,7 +214,9 @@ def compare_model(name, args, workdir, bp_cache):
         entry["training_ratio_rule_to_bp"] = rule["train_seconds"] / timing["seconds_to_target"]
         entry["training_ratio_rule_to_bp_without_compilation"] = (
             rule["train_seconds"] / timing["seconds_to_target_without_compilation"])
-    network = load_network(rule["network"])
+    network_path = rule["network"]
+    network = load_network(network_path)
+    rule["network"] = Path(rule["network"]).parent.name  # the run's folder name, not a path of this machine
     X_test = np.ascontiguousarray(data.X_test, dtype=np.float32)
     compiled, reference = network.predict(X_test, backend="numba"), network.predict(X_test, backend="numpy")
     entry["predictions_differing_compiled_vs_numpy"] = int(np.sum(compiled != reference))
@@ -227,7 +229,7 @@ def compare_model(name, args, workdir, bp_cache):
     entry["inference"] = []
     for threads in args.threads:
         print(f"speed: {name} inference, {threads} thread(s)", file=sys.stderr)
-        row = measure_inference(model_path, rule["network"], dense_path, threads, args.min_seconds)
+        row = measure_inference(model_path, network_path, dense_path, threads, args.min_seconds)
         for batch in BATCHES:
             b = row[f"batch_{batch}"]
             b["ratio_compiled_to_dense_bp"] = b["rule_compiled"] / b["dense_bp"]
@@ -265,12 +267,12 @@ def scaling(args):
     s = np.log([r["synapses"] for r in rows])
     fit = {key: float(np.polyfit(s, np.log([r[key] for r in rows]), 1)[0])
            for key in ("train_seconds", "inference_seconds")}
-    out = {"benchmark": "speed-scaling", "images_per_training_run": int(X.shape[0]),
+    out = {"benchmark": "speed-scaling", "date": time.strftime("%Y-%m-%d"), "images_per_training_run": int(X.shape[0]),
            "training_run": "one hidden pass and one readout pass", "synapses_per_hidden_unit": 16,
            "test_images": int(X_test.shape[0]), "rows": rows, "fitted_exponent": fit}
     if args.figure:
         _plot_scaling(rows, fit, args.figure)
-        out["figure"] = args.figure
+        out["figure"] = Path(args.figure).name
     return out
 
 

@@ -42,6 +42,8 @@ def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
         assert name in done.stdout
     assert this["priced"]["truenorth"]["splitting"]["compartments"] > 0  # the interneuron's 256+ inputs
     assert this["priced"]["loihi2"]["events_per_inference"]["synaptic_ops"] > 0
+    measured = this["priced"]["cpu"]["measured"]  # measured time x cited power, beside the MAC count
+    assert measured["energy_uj"] > 0 and measured["images"] == 3 and "cpu (measured)" in done.stdout
     bench = this["neurobench"]
     assert bench["samples"] == 3 and 0 < bench["synaptic_operations"]["Effective_MACs"] < bench["synaptic_operations"]["Dense"]
     assert "NeuroBench" in done.stdout

@@ -77,5 +77,10 @@ def run(args):
                     if split.get("compartments") else "")
             print(f"  {name:<11} {priced['energy_uj']:10.3f} uJ  {priced['latency_us']:10.2f} us  "
                   f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}{note}")
+            measured = priced.get("measured")
+            if measured:
+                print(f"  {name + ' (measured)':<11} {measured['energy_uj']:10.3f} uJ  {measured['latency_us']:10.2f} us  "
+                      f"{measured['seconds_per_image'] * 1e6:.2f} us per image on this machine x "
+                      f"{measured['power_w']:g} W")
     print(f"wrote {paths['json']}, {paths['markdown']}, {paths['plot']}")
     return 0
