@@ -65,3 +65,16 @@ def test_evaluate_command_adds_spiking_figures_to_the_run_folder(trained, tmp_pa
     figures = run.read_json(RunFolder.METRICS)["brian2_spiking"]
     assert figures["n_images"] == 5 and 0.0 <= figures["accuracy"] <= 1.0
     assert "spiking accuracy" in capsys.readouterr().out
+
+
+def test_evaluate_takes_timing_and_rates_from_the_runs_spiking_table(trained, tmp_path):
+    network, _, _ = trained
+    counts = {}
+    for rate in ("100 Hz", "400 Hz"):
+        run = RunFolder(tmp_path / rate.replace(" ", ""))
+        run.write_text(RunFolder.MODEL, TINY + f'\n[spiking]\nintegration_time = "50 ms"\noutput_time = "50 ms"\n'
+                                               f'input_rate = "{rate}"\n')
+        network.save(run.file(RunFolder.NETWORK))
+        assert main(["evaluate", str(run.path), "--images", "3", "--target", "numpy"]) == 0
+        counts[rate] = run.read_json(RunFolder.METRICS)["brian2_spiking"]["input_spikes_per_image"]
+    assert counts["400 Hz"] == pytest.approx(4 * counts["100 Hz"], rel=0.05)  # regular trains: count = rate x time

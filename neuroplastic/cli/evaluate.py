@@ -1,4 +1,5 @@
 """Evaluate a trained run with another engine: spiking inference in Brian2, on the run's own test set.
+Timing and rates come from the ``[spiking]`` table of the run's model.toml.
 The figures are added to the run's metrics.json under ``brian2_spiking``."""
 
 from .options import add_data, add_json, print_json
@@ -20,7 +21,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ..engines.brian2 import InferenceParams, evaluate_spiking
+    from ..engines.brian2 import evaluate_spiking
     from ..errors import ConfigError
     from ..runs import load_run
 
@@ -29,7 +30,7 @@ def run(args):
     loaded = load_run(args.run_folder, args.data)
     run_folder, test = loaded.folder, loaded.data
     figures = evaluate_spiking(loaded.network, test.X_test, test.y_test, n_images=args.images,
-                               params=InferenceParams(), target=args.target,
+                               params=loaded.model.spiking.inference_params(), target=args.target,
                                build_dir=run_folder.file("brian2_build"), seed=0)
     run_folder.update_metrics(brian2_spiking=figures)
     run_folder.log(f"brian2 spiking inference on {figures['n_images']:,} test images: accuracy "

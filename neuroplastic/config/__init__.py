@@ -2,12 +2,14 @@
 
 from .loader import dump_model, load_model, parse_model, with_overrides
 from .schema import DataSpec, ModelDefinition, ModelInfo, NetworkSpec, TrainingSpec
+from .spiking import SpikingSpec
 
 __all__ = [
     "DataSpec",
     "ModelDefinition",
     "ModelInfo",
     "NetworkSpec",
+    "SpikingSpec",
     "TrainingSpec",
     "dump_model",
     "load_model",

@@ -5,6 +5,7 @@ from typing import Optional
 
 from ..errors import ConfigError
 from ..rule.params import RuleParams
+from .spiking import SpikingSpec
 
 __all__ = ["ModelInfo", "DataSpec", "NetworkSpec", "TrainingSpec", "ModelDefinition"]
 
@@ -126,13 +127,14 @@ class TrainingSpec:
 
 @dataclass(frozen=True)
 class ModelDefinition:
-    """A whole model: data, network, training schedule and the rule's parameters."""
+    """A whole model: data, network, training schedule, the rule's parameters and spiking inference's timing."""
 
     model: ModelInfo
     network: NetworkSpec
     data: DataSpec = field(default_factory=DataSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     rule: RuleParams = field(default_factory=RuleParams)
+    spiking: SpikingSpec = field(default_factory=SpikingSpec)
 
     #: Inputs of the bundled data sets (28 x 28 pixels); other IDX folders are checked when training starts.
     MNIST_INPUTS = 784

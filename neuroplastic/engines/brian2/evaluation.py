@@ -5,7 +5,6 @@ from ...datasets import load_dataset
 from ...errors import ConfigError, NeuroplasticError
 from ...network import TrainedNetwork
 from ...runs import RunFolder
-from .inference import InferenceParams
 
 __all__ = ["evaluate_run"]
 
@@ -27,6 +26,7 @@ def evaluate_run(run_path, *, engine="brian2", mode="spiking", n_images=None, da
     target : str
         Brian2 code-generation target; the build goes into ``<run>/brian2_build``.
     params : InferenceParams, optional
+        Timing and rates; by default those of the run's `[spiking]` table.
     seed : int
 
     Returns
@@ -48,7 +48,7 @@ def evaluate_run(run_path, *, engine="brian2", mode="spiking", n_images=None, da
     network = TrainedNetwork.load(run.file(RunFolder.NETWORK))
     model = load_model(run.file(RunFolder.MODEL))
     test = load_dataset(model.data.dataset, data_dir, classes=model.data.classes).test
-    figures = evaluate_spiking(network, test.X, test.y, n_images=n_images, params=params or InferenceParams(),
+    figures = evaluate_spiking(network, test.X, test.y, n_images=n_images, params=params or model.spiking.inference_params(),
                                target=target, build_dir=run.file("brian2_build"), seed=seed)
     run.update_metrics(brian2_spiking=figures)
     run.log(f"brian2 spiking inference on {figures['n_images']:,} test images: accuracy {figures['accuracy']:.4f} "
