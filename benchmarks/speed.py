@@ -322,7 +322,8 @@ def main(argv=None):
     parser.add_argument("--scaling-units", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 50000])
     parser.add_argument("--scaling-images", type=int, default=10000)
     parser.add_argument("--figure", help="where --scaling draws its plot")
-    parser.add_argument("--keep-runs", metavar="DIR", help="write the trained runs into DIR (default: a temporary folder)")
+    parser.add_argument("--keep-runs", metavar="DIR",
+                        help="write the trained runs into DIR (default: a temporary folder)")
     parser.add_argument("--runs", nargs="+", default=[], metavar="NAME=RUN",
                         help="use an earlier run folder of model NAME instead of training it")
     parser.add_argument("--inference-child", action="store_true", help=argparse.SUPPRESS)

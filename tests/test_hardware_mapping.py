@@ -78,3 +78,25 @@ def test_too_many_chips_names_max_chips():
 def test_conventional_profiles_are_not_mapped():
     with pytest.raises(HardwareError, match="neuromorphic"):
         map_layers([_layer(2, 4, 1)], load_profile("cpu"))
+
+
+def _interleaved_layer():
+    """Eight neurons alternating between two disjoint groups of four sources."""
+    rows = [np.arange(4) + (8 if neuron % 2 else 0) for neuron in range(8)]
+    matrix = sp.csr_matrix((np.ones(32), (np.repeat(np.arange(8), 4), np.concatenate(rows))), shape=(8, 16))
+    return Layer("hidden", matrix, [("input", 16)])
+
+
+def test_locality_placement_groups_neurons_that_share_inputs():
+    profile = _profile(input_axons_per_core=4)
+    fill = map_layers([_interleaved_layer()], profile)
+    local = map_layers([_interleaved_layer()], profile, placement="locality")
+    assert fill.n_cores == 8 and local.n_cores == 2
+    assert sorted(np.bincount(local.core_of["hidden"])) == [4, 4]
+    assert set(local.core_of["hidden"][::2]) != set(local.core_of["hidden"][1::2])  # the two groups apart
+    assert all(core["input_axons"] <= 4 for core in local.cores)
+
+
+def test_unknown_placement_is_a_hardware_error():
+    with pytest.raises(HardwareError, match="placement must be one of fill, locality"):
+        map_layers([_interleaved_layer()], _profile(), placement="random")

@@ -44,7 +44,8 @@ def test_unknown_measured_field_is_a_one_line_error(tmp_path):
 
 def test_measured_power_needs_a_power_unit(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text((PROFILE_DIR / "cpu.toml").read_text().replace('value = 2.19, unit = "W"', 'value = 2.19, unit = "nJ"'))
+    text = (PROFILE_DIR / "cpu.toml").read_text()
+    path.write_text(text.replace('value = 2.19, unit = "W"', 'value = 2.19, unit = "nJ"'))
     with pytest.raises(HardwareError, match="power_per_thread.unit"):
         load_profile(path)
     assert np.isfinite(load_profile("cpu")["power_per_thread"])

@@ -77,9 +77,16 @@ def run(args):
                     if split.get("compartments") else "")
             print(f"  {name:<11} {priced['energy_uj']:10.3f} uJ  {priced['latency_us']:10.2f} us  "
                   f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}{note}")
+            placement = priced.get("placement") or {}
+            local, fill = placement.get("locality", {}), placement.get("fill", {})
+            if "cores" in local and "cores" in fill:
+                print(f"  {'':<11} placed by input locality: {local['cores']} cores, "
+                      f"{local['hops_per_inference']:,.0f} hops (fill order: {fill['cores']} cores, "
+                      f"{fill['hops_per_inference']:,.0f} hops)")
             measured = priced.get("measured")
             if measured:
-                print(f"  {name + ' (measured)':<11} {measured['energy_uj']:10.3f} uJ  {measured['latency_us']:10.2f} us  "
+                print(f"  {name + ' (measured)':<11} {measured['energy_uj']:10.3f} uJ  "
+                      f"{measured['latency_us']:10.2f} us  "
                       f"{measured['seconds_per_image'] * 1e6:.2f} us per image on this machine x "
                       f"{measured['power_w']:g} W")
     print(f"wrote {paths['json']}, {paths['markdown']}, {paths['plot']}")

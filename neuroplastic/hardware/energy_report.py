@@ -74,6 +74,21 @@ def energy_markdown(result):
             neurons = ", ".join(f"{layer} {count}" for layer, count in split["split_neurons"].items())
             lines.append(f"| {net_name} | {name} | {neurons} | {split['compartments']:,} | "
                          f"{_fmt(split['extra_messages'])} | {_fmt(split['extra_energy_uj'])} |")
+    placed = [(net["name"], name, priced["placement"]) for net in result["networks"]
+              for name, priced in net.get("priced", {}).items() if priced.get("placement")]
+    if placed:
+        lines += ["", "Placement: fill order (the figures above) against neurons sorted by the median index of "
+                  "their inputs, so that neurons reading the same inputs share a core:", "",
+                  "| network | profile | placement | cores | hops | spike messages | latency (us) | energy (uJ) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for net_name, name, placement in placed:
+            for order, row in placement.items():
+                if "error" in row:
+                    lines.append(f"| {net_name} | {name} | {order} | does not fit: {row['error']} | | | | |")
+                    continue
+                lines.append(f"| {net_name} | {name} | {order} | {row['cores']} | {_fmt(row['hops_per_inference'])} | "
+                             f"{_fmt(row['messages_per_inference'])} | {_fmt(row['latency_us'])} | "
+                             f"{_fmt(row['energy_uj'])} |")
     lines += ["", "Assumed (not published) profile fields:", ""]
     for name, info in result["profiles"].items():
         lines.append(f"- {name}: {', '.join(info['assumptions']) or 'none'}")

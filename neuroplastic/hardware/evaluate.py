@@ -19,7 +19,7 @@ from ..errors import HardwareError, NeuroplasticError
 from ..runs import load_run
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
-from .mapping import map_layers, plan_layers
+from .mapping import PLACEMENTS, map_layers, plan_layers
 from .measured import has_measured_power, measured_cost
 from .profiles import available_profiles, load_profile
 from .rate_code import build_plan, check_rates, classify_counts, simulate
@@ -72,15 +72,37 @@ def _spike_dict(counts):
     return {name: counts[name] for name in ("input", "hidden", "inhibition", "relay", "output")}
 
 
-def place_plan(plan, profile):
+def place_plan(plan, profile, placement="fill"):
     """Split the plan's too-large neurons into compartments and place everything on ``profile``'s cores.
+
+    Parameters
+    ----------
+    placement : {"fill", "locality"}
+        Order of placement within a layer (see :mod:`.mapping`).
 
     Returns
     -------
     (list of Layer, list of Split, Mapping)
     """
     layers, splits = split_layers(plan_layers(plan), profile)
-    return layers, splits, map_layers(layers, profile)
+    return layers, splits, map_layers(layers, profile, placement)
+
+
+def _placements(plan, counts, profile):
+    """Cores, hops, latency and energy of each placement order, side by side (the priced figures use fill order)."""
+    out = {}
+    for placement in PLACEMENTS:
+        try:
+            layers, splits, mapping = place_plan(plan, profile, placement)
+        except HardwareError as exc:
+            out[placement] = {"error": str(exc)}
+            continue
+        events = count_events(layers, partial_spike_counts(splits, _spike_dict(counts), plan.slot), mapping, plan.slot)
+        priced = price_events(events, mapping, profile)
+        out[placement] = {"cores": mapping.n_cores, "hops_per_inference": float(events.hops.mean()),
+                          "messages_per_inference": float(events.spike_messages.mean()),
+                          "latency_us": priced["latency_us"], "energy_uj": priced["energy_uj"]}
+    return out
 
 
 def splitting_cost(splits, events, profile):
@@ -115,6 +137,7 @@ def price_network(plan, counts, profiles, network, X=None):
                 events = count_events(layers, spikes, mapping, plan.slot)
                 priced[profile.name] = price_events(events, mapping, profile)
                 priced[profile.name]["splitting"] = splitting_cost(splits, events, profile)
+                priced[profile.name]["placement"] = _placements(plan, counts, profile)
             else:
                 priced[profile.name] = price_macs(mac_workload(network, sparse=True), profile)
                 dense = price_macs(mac_workload(network, sparse=False), profile)

@@ -9,7 +9,12 @@ core still has room for it under all three per-core limits of the profile:
 - input axons (``input_axons_per_core``): distinct presynaptic sources of
   the neurons on the core.
 
-Otherwise a new core is opened. Cores fill chips in order (``cores_per_chip``);
+Otherwise a new core is opened. With ``placement="locality"`` the neurons of
+a layer are first sorted by the median index of their presynaptic sources
+(for the hidden layer: where in the image their synapses lie), so that
+neurons reading the same inputs share a core and its input axons. Fewer
+axons per core means fewer cores and fewer spike messages; ``"fill"`` keeps
+the layer's own order. Cores fill chips in order (``cores_per_chip``);
 more chips than ``max_chips`` is an error. A neuron that alone breaks a limit
 is an error naming the limit; :func:`~.splitting.split_layers` first divides
 such neurons into partial-sum compartments. This module only places; it
@@ -23,7 +28,10 @@ import scipy.sparse as sp
 
 from ..errors import HardwareError
 
-__all__ = ["Layer", "Mapping", "map_layers", "plan_layers"]
+__all__ = ["PLACEMENTS", "Layer", "Mapping", "map_layers", "plan_layers"]
+
+#: Orders in which :func:`map_layers` places the neurons of a layer.
+PLACEMENTS = ("fill", "locality")
 
 
 @dataclass
@@ -102,13 +110,27 @@ def _mesh_position(core, cores_per_chip):
     return (chip * columns + within % columns, within // columns)
 
 
-def map_layers(layers, profile):
+def placement_order(fan_in, placement):
+    """The order in which the neurons of a layer are placed (see the module docstring)."""
+    n_neurons = fan_in.shape[0]
+    if placement == "fill":
+        return np.arange(n_neurons)
+    counts = np.diff(fan_in.indptr)
+    key = np.full(n_neurons, fan_in.shape[1], dtype=np.float64)  # neurons without synapses go last
+    for neuron in np.flatnonzero(counts):
+        key[neuron] = np.median(fan_in.indices[fan_in.indptr[neuron]:fan_in.indptr[neuron + 1]])
+    return np.argsort(key, kind="stable")
+
+
+def map_layers(layers, profile, placement="fill"):
     """Place ``layers`` onto the cores of a neuromorphic ``profile``.
 
     Parameters
     ----------
     layers : list of Layer
     profile : HardwareProfile
+    placement : {"fill", "locality"}
+        The order in which each layer's neurons are placed.
 
     Returns
     -------
@@ -122,6 +144,8 @@ def map_layers(layers, profile):
     """
     if not profile.is_neuromorphic:
         raise HardwareError(f"profile {profile.name!r} is {profile.kind}; only neuromorphic profiles map onto cores")
+    if placement not in PLACEMENTS:
+        raise HardwareError(f"placement must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
     per_core = int(profile["neurons_per_core"])
     memory = float(profile["synaptic_memory_per_core"])
     axons = int(profile["input_axons_per_core"])
@@ -138,7 +162,7 @@ def map_layers(layers, profile):
         n_neurons, n_sources = fan_in.shape
         assignment = np.empty(n_neurons, dtype=np.int64)
         core = open_core(layer, n_sources)
-        for neuron in range(n_neurons):
+        for neuron in placement_order(fan_in, placement):
             sources = fan_in.indices[fan_in.indptr[neuron]:fan_in.indptr[neuron + 1]]
             need_memory = sources.size * bits
             if sources.size > axons:
