@@ -117,3 +117,20 @@ def sample_network():
     clf = StructuralPlasticityClassifier(n_hidden=120, hidden_epochs=1, readout_epochs=1, random_state=0)
     clf.fit(data.train.X[:600], data.train.y[:600])
     return clf.to_network(), np.asarray(data.test.X, dtype=np.float32)
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_compiled_and_numpy_paths_agree_on_the_full_mnist_test_set(mnist_folder):
+    from neuroplastic.config import load_model
+    from neuroplastic.config.overrides import apply_dotted
+    from neuroplastic.engines import make_learner
+    from neuroplastic.runner import prepare_data
+
+    model = apply_dotted(load_model("mnist_sparse"), {"training.hidden_epochs": 1, "training.readout_epochs": 1,
+                                                      "data.n_train": 20000})
+    data = prepare_data(model, mnist_folder)
+    network = make_learner(model).fit(data.X_train, data.y_train).to_network()
+    X = np.asarray(data.X_test, dtype=np.float32)
+    assert X.shape[0] == 10000
+    np.testing.assert_array_equal(network.predict(X, backend="numba"), network.predict(X, backend="numpy"))
