@@ -42,9 +42,9 @@ def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
         assert name in done.stdout
     assert this["priced"]["truenorth"]["splitting"]["compartments"] > 0  # the interneuron's 256+ inputs
     assert this["priced"]["loihi2"]["events_per_inference"]["synaptic_ops"] > 0
-    for order in ("fill", "locality"):  # both placements priced side by side on every neuromorphic profile
+    for order in ("fill", "locality", "balanced"):  # placements priced side by side on every neuromorphic profile
         assert this["priced"]["truenorth"]["placement"][order]["cores"] > 0
-    assert "placed by input locality" in done.stdout
+    assert "placement: fill" in done.stdout
     measured = this["priced"]["cpu"]["measured"]  # measured time x cited power, beside the MAC count
     assert measured["energy_uj"] > 0 and measured["images"] == 3 and "cpu (measured)" in done.stdout
     bench = this["neurobench"]

@@ -98,5 +98,15 @@ def test_locality_placement_groups_neurons_that_share_inputs():
 
 
 def test_unknown_placement_is_a_hardware_error():
-    with pytest.raises(HardwareError, match="placement must be one of fill, locality"):
+    with pytest.raises(HardwareError, match="placement must be one of fill, locality, balanced"):
         map_layers([_interleaved_layer()], _profile(), placement="random")
+
+
+def test_balanced_placement_spreads_a_layer_evenly_over_the_cores_fill_order_opens():
+    layer = _layer(9, 20, 3)
+    profile = _profile(neurons_per_core=4)
+    fill = map_layers([layer], profile)
+    balanced = map_layers([layer], profile, placement="balanced")
+    assert [c["neurons"] for c in fill.cores] == [4, 4, 1]
+    assert [c["neurons"] for c in balanced.cores] == [3, 3, 3]
+    assert sorted(np.concatenate([np.flatnonzero(balanced.core_of["hidden"] == k) for k in range(3)])) == list(range(9))

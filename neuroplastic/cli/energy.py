@@ -77,12 +77,11 @@ def run(args):
                     if split.get("compartments") else "")
             print(f"  {name:<11} {priced['energy_uj']:10.3f} uJ  {priced['latency_us']:10.2f} us  "
                   f"cores {priced.get('cores', '-'):>5}  ops {ops:,.0f}{note}")
-            placement = priced.get("placement") or {}
-            local, fill = placement.get("locality", {}), placement.get("fill", {})
-            if "cores" in local and "cores" in fill:
-                print(f"  {'':<11} placed by input locality: {local['cores']} cores, "
-                      f"{local['hops_per_inference']:,.0f} hops (fill order: {fill['cores']} cores, "
-                      f"{fill['hops_per_inference']:,.0f} hops)")
+            placements = [f"{order} {row['cores']} cores, {row['hops_per_inference']:,.0f} hops, "
+                          f"{row['latency_us']:.0f} us" for order, row in (priced.get("placement") or {}).items()
+                          if "cores" in row]
+            if placements:
+                print(f"  {'':<11} placement: " + "; ".join(placements))
             measured = priced.get("measured")
             if measured:
                 print(f"  {name + ' (measured)':<11} {measured['energy_uj']:10.3f} uJ  "

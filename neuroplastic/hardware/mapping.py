@@ -14,7 +14,9 @@ a layer are first sorted by the median index of their presynaptic sources
 (for the hidden layer: where in the image their synapses lie), so that
 neurons reading the same inputs share a core and its input axons. Fewer
 axons per core means fewer cores and fewer spike messages; ``"fill"`` keeps
-the layer's own order. Cores fill chips in order (``cores_per_chip``);
+the layer's own order. Packing cores full makes the fullest core the slowest
+one, so ``placement="balanced"`` keeps the locality order but spreads each
+layer evenly over as many cores as fill order opens for it. Cores fill chips in order (``cores_per_chip``);
 more chips than ``max_chips`` is an error. A neuron that alone breaks a limit
 is an error naming the limit; :func:`~.splitting.split_layers` first divides
 such neurons into partial-sum compartments. This module only places; it
@@ -31,7 +33,7 @@ from ..errors import HardwareError
 __all__ = ["PLACEMENTS", "Layer", "Mapping", "map_layers", "plan_layers"]
 
 #: Orders in which :func:`map_layers` places the neurons of a layer.
-PLACEMENTS = ("fill", "locality")
+PLACEMENTS = ("fill", "locality", "balanced")
 
 
 @dataclass
@@ -114,12 +116,53 @@ def placement_order(fan_in, placement):
     """The order in which the neurons of a layer are placed (see the module docstring)."""
     n_neurons = fan_in.shape[0]
     if placement == "fill":
-        return np.arange(n_neurons)
+        return np.arange(n_neurons)  # "locality" and "balanced" share the order below
     counts = np.diff(fan_in.indptr)
     key = np.full(n_neurons, fan_in.shape[1], dtype=np.float64)  # neurons without synapses go last
     for neuron in np.flatnonzero(counts):
         key[neuron] = np.median(fan_in.indices[fan_in.indptr[neuron]:fan_in.indptr[neuron + 1]])
     return np.argsort(key, kind="stable")
+
+
+def _place_layer(layer, fan_in, order, per_core, memory, axons, bits, profile_name, cores):
+    """Place one layer's neurons in ``order``, appending the cores it opens to ``cores``.
+
+    Returns
+    -------
+    (numpy.ndarray, list)
+        The core index of every neuron, and the cores opened for the layer.
+    """
+    n_neurons, n_sources = fan_in.shape
+    assignment = np.empty(n_neurons, dtype=np.int64)
+    first = len(cores)
+
+    def open_core():
+        cores.append({"layer": layer.name, "neurons": 0, "synapses": 0, "memory_bits": 0.0,
+                      "input_axons": 0, "_used": np.zeros(n_sources, bool)})
+        return cores[-1]
+
+    core = open_core()
+    for neuron in order:
+        sources = fan_in.indices[fan_in.indptr[neuron]:fan_in.indptr[neuron + 1]]
+        need_memory = sources.size * bits
+        if sources.size > axons:
+            raise HardwareError(f"{layer.name} neuron {neuron} has {sources.size} input synapses from distinct "
+                                f"axons; {profile_name} allows input_axons_per_core={axons}")
+        if need_memory > memory:
+            raise HardwareError(f"{layer.name} neuron {neuron} needs {need_memory:.0f} bits of synaptic memory; "
+                                f"{profile_name} has synaptic_memory_per_core={memory:.0f} bits")
+        new_axons = int(np.count_nonzero(~core["_used"][sources]))
+        if (core["neurons"] + 1 > per_core or core["memory_bits"] + need_memory > memory
+                or core["input_axons"] + new_axons > axons):
+            core = open_core()
+            new_axons = sources.size
+        core["_used"][sources] = True
+        core["neurons"] += 1
+        core["synapses"] += int(sources.size)
+        core["memory_bits"] += need_memory
+        core["input_axons"] += new_axons
+        assignment[neuron] = len(cores) - 1
+    return assignment, cores[first:]
 
 
 def map_layers(layers, profile, placement="fill"):
@@ -129,8 +172,9 @@ def map_layers(layers, profile, placement="fill"):
     ----------
     layers : list of Layer
     profile : HardwareProfile
-    placement : {"fill", "locality"}
-        The order in which each layer's neurons are placed.
+    placement : {"fill", "locality", "balanced"}
+        The order in which each layer's neurons are placed, and (``"balanced"``)
+        whether each core takes an even share of the layer.
 
     Returns
     -------
@@ -152,37 +196,15 @@ def map_layers(layers, profile, placement="fill"):
     bits = float(profile["weight_bits"] + profile["index_bits"])
     cores, core_of = [], {}
 
-    def open_core(layer, n_sources):
-        cores.append({"layer": layer.name, "neurons": 0, "synapses": 0, "memory_bits": 0.0,
-                      "input_axons": 0, "_used": np.zeros(n_sources, bool)})
-        return cores[-1]
-
     for layer in layers:
         fan_in = layer.fan_in.tocsr()
-        n_neurons, n_sources = fan_in.shape
-        assignment = np.empty(n_neurons, dtype=np.int64)
-        core = open_core(layer, n_sources)
-        for neuron in placement_order(fan_in, placement):
-            sources = fan_in.indices[fan_in.indptr[neuron]:fan_in.indptr[neuron + 1]]
-            need_memory = sources.size * bits
-            if sources.size > axons:
-                raise HardwareError(f"{layer.name} neuron {neuron} has {sources.size} input synapses from distinct "
-                                    f"axons; {profile.name} allows input_axons_per_core={axons}")
-            if need_memory > memory:
-                raise HardwareError(f"{layer.name} neuron {neuron} needs {need_memory:.0f} bits of synaptic memory; "
-                                    f"{profile.name} has synaptic_memory_per_core={memory:.0f} bits")
-            new_axons = int(np.count_nonzero(~core["_used"][sources]))
-            if (core["neurons"] + 1 > per_core or core["memory_bits"] + need_memory > memory
-                    or core["input_axons"] + new_axons > axons):
-                core = open_core(layer, n_sources)
-                new_axons = sources.size
-            core["_used"][sources] = True
-            core["neurons"] += 1
-            core["synapses"] += int(sources.size)
-            core["memory_bits"] += need_memory
-            core["input_axons"] += new_axons
-            assignment[neuron] = len(cores) - 1
-        core_of[layer.name] = assignment
+        cap = per_core
+        if placement == "balanced":  # as many cores as fill order opens for this layer, evenly loaded
+            n_fill = len(_place_layer(layer, fan_in, placement_order(fan_in, "fill"), per_core, memory, axons, bits,
+                                      profile.name, [])[1])
+            cap = min(per_core, int(np.ceil(fan_in.shape[0] / n_fill)))
+        core_of[layer.name], _ = _place_layer(layer, fan_in, placement_order(fan_in, placement), cap, memory, axons,
+                                              bits, profile.name, cores)
     cores_per_chip = int(profile["cores_per_chip"])
     n_chips = int(np.ceil(len(cores) / cores_per_chip))
     if n_chips > profile["max_chips"]:
