@@ -77,8 +77,8 @@ def place_plan(plan, profile, placement="fill"):
 
     Parameters
     ----------
-    placement : {"fill", "locality"}
-        Order of placement within a layer (see :mod:`.mapping`).
+    placement : str
+        One of :data:`~.mapping.PLACEMENTS`: the order of placement within a layer (see :mod:`.mapping`).
 
     Returns
     -------
@@ -88,20 +88,34 @@ def place_plan(plan, profile, placement="fill"):
     return layers, splits, map_layers(layers, profile, placement)
 
 
-def _placements(plan, counts, profile):
-    """Cores, hops, latency and energy of each placement order, side by side (the priced figures use fill order)."""
-    out = {}
+def _count(plan, counts, layers, splits, mapping):
+    """Events of the counted spikes on one placement."""
+    return count_events(layers, partial_spike_counts(splits, _spike_dict(counts), plan.slot), mapping, plan.slot)
+
+
+def _placement_row(mapping, events, priced):
+    return {"cores": mapping.n_cores, "hops_per_inference": float(events.hops.mean()),
+            "messages_per_inference": float(events.spike_messages.mean()),
+            "latency_us": priced["latency_us"], "energy_uj": priced["energy_uj"]}
+
+
+def _placements(plan, counts, profile, layers, splits, fill):
+    """Cores, hops, latency and energy of each placement order, side by side.
+
+    ``fill`` is the row of the fill-order placement the priced figures already use; the other orders
+    re-place the same (already split) layers.
+    """
+    out = {"fill": fill}
     for placement in PLACEMENTS:
+        if placement == "fill":
+            continue
         try:
-            layers, splits, mapping = place_plan(plan, profile, placement)
+            mapping = map_layers(layers, profile, placement)
         except HardwareError as exc:
             out[placement] = {"error": str(exc)}
             continue
-        events = count_events(layers, partial_spike_counts(splits, _spike_dict(counts), plan.slot), mapping, plan.slot)
-        priced = price_events(events, mapping, profile)
-        out[placement] = {"cores": mapping.n_cores, "hops_per_inference": float(events.hops.mean()),
-                          "messages_per_inference": float(events.spike_messages.mean()),
-                          "latency_us": priced["latency_us"], "energy_uj": priced["energy_uj"]}
+        events = _count(plan, counts, layers, splits, mapping)
+        out[placement] = _placement_row(mapping, events, price_events(events, mapping, profile))
     return out
 
 
@@ -133,11 +147,12 @@ def price_network(plan, counts, profiles, network, X=None):
         try:
             if profile.is_neuromorphic:
                 layers, splits, mapping = place_plan(plan, profile)
-                spikes = partial_spike_counts(splits, _spike_dict(counts), plan.slot)
-                events = count_events(layers, spikes, mapping, plan.slot)
-                priced[profile.name] = price_events(events, mapping, profile)
-                priced[profile.name]["splitting"] = splitting_cost(splits, events, profile)
-                priced[profile.name]["placement"] = _placements(plan, counts, profile)
+                events = _count(plan, counts, layers, splits, mapping)
+                result = price_events(events, mapping, profile)
+                fill = _placement_row(mapping, events, result)
+                result["splitting"] = splitting_cost(splits, events, profile)
+                result["placement"] = _placements(plan, counts, profile, layers, splits, fill)
+                priced[profile.name] = result
             else:
                 priced[profile.name] = price_macs(mac_workload(network, sparse=True), profile)
                 dense = price_macs(mac_workload(network, sparse=False), profile)

@@ -87,7 +87,7 @@ def forward(network, X, *, backend="auto", plan=None):
     plan = plan if plan is not None else ForwardPlan.from_network(network)
     X = np.ascontiguousarray(X, dtype=plan.hidden_weights.dtype)
     if plan.hidden_dense.size:
-        return _dense_forward(plan, X)
+        return _dense_forward(network, plan, X)
     norms = np.einsum("ij,ij->i", X, X)  # vectorised here: a per-image sum in the kernel is latency-bound
     args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
             kernels.ACTIVATION_CODES[plan.activation], plan.power, plan.gain, plan.output_indptr, plan.output_indices,
@@ -101,26 +101,19 @@ def forward(network, X, *, backend="auto", plan=None):
     return kernels.forward(*args, get_num_threads())
 
 
-def _dense_forward(plan, X):
-    """A mostly non-silent network as BLAS matrix products (a sparse kernel would only be slower)."""
+def _dense_forward(network, plan, X):
+    """A mostly non-silent input->hidden layer as one BLAS product (a sparse kernel would only be slower)."""
     from ..rule.activations import activity_from_sums
 
     sums = X @ plan.hidden_dense
-    norms = np.einsum("ij,ij->i", X, X)
-    params = {"gain": plan.gain} if plan.activation == "paper_sigmoid" else {}
-    if plan.activation == "triangle" and plan.power != 1.0:
-        params = {"power": plan.power}
-    hidden = activity_from_sums(plan.activation, sums, norms, plan.hidden_bias, **params)
-    readout = plan.output_dense if plan.output_dense.size else None
-    if readout is None:
-        import scipy.sparse as sp
-
-        n_outputs = plan.output_bias.shape[0]
-        readout = sp.csr_matrix((plan.output_weights, plan.output_indices, plan.output_indptr),
-                                shape=(n_outputs, hidden.shape[1])).toarray()
-    return hidden @ readout.T + plan.output_bias
+    hidden = activity_from_sums(network.activation, sums, np.einsum("ij,ij->i", X, X), plan.hidden_bias,
+                                **network.activation_params)
+    return _readout(network, hidden)
 
 
 def _numpy_forward(network, X):
-    hidden = network.hidden(X)
+    return _readout(network, network.hidden(X))
+
+
+def _readout(network, hidden):
     return np.asarray(network.output_weights @ hidden.T).T + network.output_bias
