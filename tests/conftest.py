@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny IDX files written on the fly, and the full MNIST when present."""
+"""Shared fixtures: tiny IDX files written on the fly, the full MNIST when present, the Brian2 target, and
+`engine`: every form of the rule that trains (tests/engines.py)."""
 
 import gzip
 import importlib.util
@@ -10,7 +11,9 @@ import numpy as np
 import pytest
 
 from neuroplastic.datasets import DATA_ENV, find_idx_files
-from neuroplastic.errors import DataError
+from neuroplastic.errors import ConfigError, DataError
+
+from engines import ENGINES, Engine, FittedEngine, tiny_images
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "models"
@@ -78,3 +81,61 @@ needs_jax = needs("jax", "baselines")
 needs_brian2 = needs("brian2", "brian2")
 needs_lava = needs("lava", "lava")
 needs_dask = needs("distributed", "sweep")
+
+
+# -- Brian2 code-generation target and the engine fixture ------------------------------------------------------------
+#: Environment variable that selects the Brian2 target when ``--brian2-target`` is not given.
+BRIAN2_TARGET_ENV = "NEUROPLASTIC_BRIAN2_TARGET"
+BRIAN2_TARGETS = ("numpy", "cython", "cpp_standalone")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--brian2-target", choices=BRIAN2_TARGETS, default=os.environ.get(BRIAN2_TARGET_ENV, "numpy"),
+        help=f"Brian2 code-generation target of the tests that take it (default: ${BRIAN2_TARGET_ENV} or numpy); "
+             "select them with -m 'not codegen_independent', or -m standalone_compatible for cpp_standalone")
+
+
+@pytest.fixture(scope="session")
+def brian2_settings(request, tmp_path_factory):
+    """``(target, build_dir)`` from ``--brian2-target``; one cache folder per session so cython compiles once."""
+    target = request.config.getoption("--brian2-target")
+    return target, (None if target == "numpy" else tmp_path_factory.mktemp(f"brian2-{target}"))
+
+
+@pytest.fixture
+def brian2_target_name(request, brian2_settings):
+    """The selected Brian2 target for a test that builds its own network; a test not marked
+    ``standalone_compatible`` is skipped when the target is ``cpp_standalone``."""
+    target = brian2_settings[0]
+    if target == "cpp_standalone" and request.node.get_closest_marker("standalone_compatible") is None:
+        pytest.skip("runs on Brian2's runtime targets only (not marked standalone_compatible)")
+    return target
+
+
+@pytest.fixture(scope="session")
+def engine_images():
+    """The tiny deterministic training set of the engine fixture."""
+    return tiny_images()
+
+
+@pytest.fixture(scope="session", params=[pytest.param("vectorized", marks=pytest.mark.codegen_independent),
+                                         *ENGINES[1:]])
+def engine(request, brian2_settings, engine_images):
+    """One form of the rule, fitted once per session on :func:`engine_images`: a
+    :class:`~engines.FittedEngine` (the :class:`~engines.Engine` as ``form``, the recording of the fit as ``run``).
+
+    A form the learner refuses (its ConfigError names ``mode`` or ``target``), such as spiking training
+    before it exists, is skipped with the learner's own reason.
+    """
+    if request.param != "vectorized":
+        pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")
+    form = Engine(request.param, *brian2_settings)
+    try:
+        run = form.fit(*engine_images)
+    except ConfigError as error:
+        if error.field not in ("mode", "target"):
+            raise
+        pytest.skip(f"{request.param}: {error}")
+    return FittedEngine(form, run)
+
