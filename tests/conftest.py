@@ -98,19 +98,22 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session")
 def brian2_settings(request, tmp_path_factory):
-    """``(target, build_dir)`` from ``--brian2-target``; one cache folder per session so cython compiles once."""
+    """``(target, build_dir)`` of the Brian2 tests that follow ``--brian2-target`` (or $NEUROPLASTIC_BRIAN2_TARGET);
+    one cache folder per session, so cython compiles each code object once."""
     target = request.config.getoption("--brian2-target")
     return target, (None if target == "numpy" else tmp_path_factory.mktemp(f"brian2-{target}"))
 
 
-@pytest.fixture
-def brian2_target_name(request, brian2_settings):
-    """The selected Brian2 target for a test that builds its own network; a test not marked
-    ``standalone_compatible`` is skipped when the target is ``cpp_standalone``."""
-    target = brian2_settings[0]
-    if target == "cpp_standalone" and request.node.get_closest_marker("standalone_compatible") is None:
-        pytest.skip("runs on Brian2's runtime targets only (not marked standalone_compatible)")
-    return target
+def pytest_collection_modifyitems(config, items):
+    """On ``--brian2-target cpp_standalone``, skip the tests that take the target (the ``brian2_settings``
+    fixture) but are marked neither ``standalone_compatible`` nor ``codegen_independent``."""
+    if config.getoption("--brian2-target") != "cpp_standalone":
+        return
+    skip = pytest.mark.skip(reason="runs on Brian2's runtime targets only (not marked standalone_compatible)")
+    for item in items:
+        if "brian2_settings" in getattr(item, "fixturenames", ()) and not any(
+                item.get_closest_marker(name) for name in ("standalone_compatible", "codegen_independent")):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +128,7 @@ def engine(request, brian2_settings, engine_images):
     """One form of the rule, fitted once per session on :func:`engine_images`: a
     :class:`~engines.FittedEngine` (the :class:`~engines.Engine` as ``form``, the recording of the fit as ``run``).
 
-    A form the learner refuses (its ConfigError names ``mode`` or ``target``), such as spiking training
+    A form the learner refuses (its ConfigError names the field ``mode``), such as spiking training
     before it exists, is skipped with the learner's own reason.
     """
     if request.param != "vectorized":
@@ -134,7 +137,7 @@ def engine(request, brian2_settings, engine_images):
     try:
         run = form.fit(*engine_images)
     except ConfigError as error:
-        if error.field not in ("mode", "target"):
+        if error.field != "mode":
             raise
         pytest.skip(f"{request.param}: {error}")
     return FittedEngine(form, run)

@@ -49,6 +49,7 @@ def test_spiking_inference_accepts_poisson_inputs(trained):
     assert figures["agreement"] >= 0.6
 
 
+@pytest.mark.codegen_independent
 def test_spiking_inference_refuses_rates_above_one_spike_per_step():
     with pytest.raises(ConfigError, match="f_in_hz"):
         InferenceParams(dt_ms=1.0, f_in_hz=2000.0).validate()

@@ -1,4 +1,7 @@
-"""The rate form in Brian2 executes the same rule as the vectorized engine (batch size 1)."""
+"""The rate form in Brian2 executes the same rule as the vectorized engine (batch size 1).
+
+The tests that take ``brian2_settings`` run on the target ``--brian2-target`` selects (numpy by default).
+"""
 
 import numpy as np
 import pytest
@@ -7,13 +10,21 @@ pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[br
 
 from neuroplastic.datasets import load_sample
 from neuroplastic.engines.brian2 import Brian2Classifier
+from neuroplastic.rule.state import EMPTY
 from neuroplastic.engines.vectorized import StructuralPlasticityClassifier, learned
 from neuroplastic.errors import ConfigError
 from neuroplastic.rule.params import HomeostasisParams, OutputRuleParams, RewiringParams
 
+from engines import Engine
+
 NO_GROWTH = RewiringParams(growth_probability=0.0, readout_growth_probability=0.0, period=20)
 GROWTH = RewiringParams(max_synapses_per_unit=12, synapses_per_unit=10, growth_probability=0.5,
                         readout_growth_probability=0.2, elimination_threshold=0.02, period=10)
+#: No growth; synapses born at random inputs, so the ones on background pixels decay under the instar rule and
+#: are eliminated, a few at nearly every rewiring event, and at the consolidation to 8 per unit.
+ELIMINATING = RewiringParams(max_synapses_per_unit=12, synapses_per_unit=8, initial_support="random",
+                             growth_probability=0.0, readout_growth_probability=0.0, elimination_threshold=0.012,
+                             period=10)
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +41,22 @@ def _kwargs(**overrides):
     return kwargs
 
 
+def _target(settings):
+    target, build_dir = settings
+    return {"target": target, "build_dir": build_dir}
+
+
 @pytest.fixture(scope="module")
-def grown(images):
+def grown(images, brian2_settings):
     X, y = images
-    return Brian2Classifier(mode="rate", target="numpy", **_kwargs(rewiring=GROWTH, hidden_epochs=1, batch_size=4)).fit(X, y)
+    return Brian2Classifier(mode="rate", **_target(brian2_settings),
+                            **_kwargs(rewiring=GROWTH, hidden_epochs=1, batch_size=4)).fit(X, y)
 
 
-def test_rate_form_without_growth_gives_the_vectorized_synapses_and_readout(images):
+def test_rate_form_without_growth_gives_the_vectorized_synapses_and_readout(images, brian2_settings):
     X, y = images
     vectorized = StructuralPlasticityClassifier(**_kwargs(rewiring=NO_GROWTH)).fit(X, y)
-    brian2 = Brian2Classifier(mode="rate", target="numpy", **_kwargs(rewiring=NO_GROWTH)).fit(X, y)
+    brian2 = Brian2Classifier(mode="rate", **_target(brian2_settings), **_kwargs(rewiring=NO_GROWTH)).fit(X, y)
     expected = vectorized.hidden_weights_.toarray()
     assert expected.max() > 0.3  # the winners did move towards the images
     np.testing.assert_array_equal(brian2.hidden_weights_.indices, vectorized.hidden_weights_.indices)
@@ -55,6 +72,39 @@ def test_rate_form_without_growth_gives_the_vectorized_synapses_and_readout(imag
     assert np.mean(brian2.predict(X) == vectorized.predict(X)) >= 0.95
     assert [r["phase"] for r in brian2.history_] == [r["phase"] for r in vectorized.history_]
     assert [set(r) for r in brian2.history_] == [set(r) for r in vectorized.history_]
+
+
+def _at_rewiring_events(run):
+    """The snapshots taken right after each rewiring event (not after a phase change), by presentation count."""
+    history = run.learner.history_
+    return {s.done: s for s in run.snapshots if s.events and history[s.events - 1]["presentations"] == s.done}
+
+
+def test_rate_form_eliminates_the_vectorized_synapses_at_every_event(images, brian2_settings):
+    # Without growth, at batch size 1 and with the same seed, both engines hold the same synapses with the same
+    # efficacies (to float32 rounding) after every rewiring event, and eliminate the same ones at each event and
+    # at the consolidation.
+    X, y = images
+    kwargs = dict(n_hidden=8, hidden_epochs=1, readout_epochs=1, batch_size=1, rewiring=ELIMINATING)
+    vectorized = Engine("vectorized").fit(X, y, **kwargs)
+    rate = Engine("brian2-rate", *brian2_settings).fit(X, y, **kwargs)
+    fields = ("phase", "presentations", "nonsilent_hidden", "max_hidden_per_unit", "grown", "eliminated",
+              "nonsilent_output", "output_grown", "output_eliminated")
+    expected = [{k: r[k] for k in fields} for r in vectorized.learner.history_]
+    assert [{k: r[k] for k in fields} for r in rate.learner.history_] == expected
+    assert sum(r["eliminated"] > 0 for r in expected) >= 5 and all(r["grown"] == 0 for r in expected)
+    assert any(r["phase"] == "readout start" and r["eliminated"] > 0 for r in expected)
+    events, events_rate = _at_rewiring_events(vectorized), _at_rewiring_events(rate)
+    assert sorted(events_rate) == sorted(events) and len(events) == sum(r["phase"] != "readout start" for r in expected)
+    for done, snapshot in events.items():
+        other = events_rate[done]
+        np.testing.assert_array_equal(other.birth, snapshot.birth, err_msg=f"synapses after event at {done}")
+        alive = snapshot.birth != EMPTY
+        np.testing.assert_array_equal(other.index[alive], snapshot.index[alive], err_msg=f"inputs at {done}")
+        np.testing.assert_allclose(other.weight, snapshot.weight, rtol=0, atol=1e-5, err_msg=f"efficacies at {done}")
+        np.testing.assert_array_equal(other.counts, snapshot.counts)
+    np.testing.assert_allclose(rate.learner.hidden_weights_.toarray(), vectorized.learner.hidden_weights_.toarray(),
+                               rtol=0, atol=1e-5)
 
 
 def test_rate_form_with_growth_keeps_the_budget_and_counts_every_synapse(grown, images):
@@ -86,9 +136,10 @@ def test_brian2_growth_places_each_synapse_of_a_unit_at_a_distinct_active_input(
     assert ever_active[hidden.index[regrown]].all()
 
 
-def test_rate_form_is_deterministic_under_a_seed(images, grown):
+def test_rate_form_is_deterministic_under_a_seed(images, grown, brian2_settings):
     X, y = images
-    again = Brian2Classifier(mode="rate", target="numpy", **_kwargs(rewiring=GROWTH, hidden_epochs=1, batch_size=4)).fit(X, y)
+    again = Brian2Classifier(mode="rate", **_target(brian2_settings),
+                             **_kwargs(rewiring=GROWTH, hidden_epochs=1, batch_size=4)).fit(X, y)
     assert (again.hidden_weights_ != grown.hidden_weights_).nnz == 0
     np.testing.assert_array_equal(again.output_weights_, grown.output_weights_)
     assert again.history_ == grown.history_
@@ -103,6 +154,7 @@ def test_rate_learner_exports_a_brian2_network(grown, images):
     assert grown.get_params()["mode"] == "rate"
 
 
+@pytest.mark.codegen_independent
 def test_brian2_learner_refuses_what_it_does_not_run():
     X, y = np.random.default_rng(0).random((10, 20)), np.arange(10) % 2
     rewiring = RewiringParams(max_synapses_per_unit=4)
@@ -114,9 +166,9 @@ def test_brian2_learner_refuses_what_it_does_not_run():
         Brian2Classifier(n_hidden=3, rewiring=rewiring).fit(X, y, resume_state={})
 
 
-def test_another_seed_grows_elsewhere(images, grown):
+def test_another_seed_grows_elsewhere(images, grown, brian2_settings):
     X, y = images
-    other = Brian2Classifier(mode="rate", target="numpy",
+    other = Brian2Classifier(mode="rate", **_target(brian2_settings),
                              **_kwargs(rewiring=GROWTH, hidden_epochs=1, batch_size=4, random_state=8)).fit(X, y)
     assert (other.hidden_weights_ != grown.hidden_weights_).nnz > 0
 

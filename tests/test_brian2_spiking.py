@@ -29,13 +29,16 @@ def _state(n_hidden, rng):
     return {"W": W, "mask": np.ones_like(W, dtype=bool), "counts": np.ones(n_hidden, np.float32)}
 
 
-def test_spiking_winners_move_towards_the_images_and_rewiring_eliminates_background(images):
+@pytest.mark.standalone_compatible
+def test_spiking_winners_move_towards_the_images_and_rewiring_eliminates_background(images, brian2_settings):
     X, _ = images
     rng = np.random.default_rng(0)
     state = _state(8, rng)
     before = state["W"].copy()
-    with brian2_target("numpy"):
-        info = run_spiking_hidden(state, X, rng.permutation(len(X)), SHORT, period=15, w_elim=0.02, seed=1)
+    target, build_dir = brian2_settings
+    with brian2_target(target, build_dir):
+        info = run_spiking_hidden(state, X, rng.permutation(len(X)), SHORT, period=15, w_elim=0.02, seed=1,
+                                  standalone=target == "cpp_standalone")
     fired = state["counts"] > 1
     assert info["n_spikes"] > 0 and fired.any()
     mean_image = X.mean(axis=0)
@@ -46,6 +49,7 @@ def test_spiking_winners_move_towards_the_images_and_rewiring_eliminates_backgro
     assert not np.any(state["W"][~state["mask"]])
 
 
+@pytest.mark.codegen_independent
 def test_spiking_training_is_refused_for_the_sparse_from_birth_rule(images):
     # The circuit above still runs on the earlier dense pool; until it is wired to the per-unit slots the
     # learner refuses the spiking form with one line instead of training something else than the rule.
@@ -56,6 +60,7 @@ def test_spiking_training_is_refused_for_the_sparse_from_birth_rule(images):
     assert "\n" not in str(error.value)
 
 
+@pytest.mark.codegen_independent
 def test_spiking_parameters_are_checked():
     with pytest.raises(ConfigError, match="t_on_ms"):
         dataclasses.replace(SHORT, t_on_ms=45.0).validate()
@@ -63,6 +68,7 @@ def test_spiking_parameters_are_checked():
         dataclasses.replace(SHORT, tau_m_ms=0.0).validate()
 
 
+@pytest.mark.codegen_independent
 def test_equations_are_readable_strings_and_never_name_a_variable_active():
     constants = {name: getattr(equations, name) for name in equations.__all__}
     assert all(isinstance(text, str) and text.strip() for text in constants.values())
@@ -76,6 +82,7 @@ def test_equations_are_readable_strings_and_never_name_a_variable_active():
 
 
 @pytest.mark.slow
+@pytest.mark.standalone_compatible
 def test_spiking_form_runs_in_cpp_standalone(images, tmp_path):
     X, _ = images
     rng = np.random.default_rng(0)

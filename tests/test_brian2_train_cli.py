@@ -54,6 +54,7 @@ def test_train_command_with_the_brian2_rate_engine_writes_a_run_folder(tmp_path,
     assert "test accuracy" in capsys.readouterr().out
 
 
+@pytest.mark.codegen_independent
 def test_train_command_refuses_brian2_spiking_training_in_one_line(tmp_path, capsys):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY)
