@@ -8,6 +8,7 @@ costs) needs none of these. Each backend is an extra of the package::
     pip install "neuroplastic[baselines]"  # JAX + optax: backprop baselines and the VIB estimate
     pip install "neuroplastic[sweep]"      # Dask distributed: parallel sweeps
     pip install "neuroplastic[fast]"       # Numba: the compiled inference kernel
+    pip install "neuroplastic[sanafe]"     # SANA-FE: the independent energy/latency estimate
 """
 
 import importlib
@@ -24,6 +25,7 @@ EXTRAS = {
     "optax": "baselines",
     "distributed": "sweep",
     "numba": "fast",
+    "sanafe": "sanafe",
 }
 
 

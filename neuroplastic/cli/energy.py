@@ -4,7 +4,14 @@ Builds the network in Lava (rate-coded LIF neurons, quantised weights),
 counts spikes and synaptic operations on test images, places the network on
 the cores of every hardware profile and prices the events. Writes
 energy_<profile>.json and .md into the run folder and a bar chart into plots/.
+
+On the loihi1 profile every network also runs on SANA-FE (the ``sanafe``
+extra), an independent architecture simulator, on the first
+``--sanafe-images`` images, and its energy and latency per inference are
+reported beside ours.
 """
+
+import sys
 
 from tqdm import tqdm
 
@@ -14,6 +21,7 @@ from .options import add_data, add_json, print_json
 NAME = "energy"
 HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
 EXAMPLE = ["neuroplastic energy runs/mnist_sparse-seed0-20260101-120000 --profile loihi2 --images 200",
+           "neuroplastic energy RUN --profile loihi1 --sanafe-images 50",
            "neuroplastic energy RUN --backend numpy --compare OTHER_RUN --json"]
 
 def add_arguments(parser):
@@ -33,7 +41,35 @@ def add_arguments(parser):
     parser.add_argument("--backend", choices=("lava", "numpy"), default=None,
                         help="count spikes with Lava or the bit-identical NumPy simulator "
                              "(default: lava when installed, else numpy)")
+    parser.add_argument("--sanafe-images", type=int, default=100, metavar="N",
+                        help="on the loihi1 profile (or with --sanafe-arch), also run every network on SANA-FE for "
+                             "the first N images and report its energy and latency beside ours; 0 skips it "
+                             "(default %(default)s; about 0.2-1.5 s per image)")
+    parser.add_argument("--sanafe-arch", default=None, metavar="YAML",
+                        help="SANA-FE architecture file (default: SANA-FE's bundled Loihi file, on loihi1 only)")
     add_json(parser)
+
+
+def _sanafe_images(args):
+    """Images to run on SANA-FE: on loihi1, or on any profile when an architecture file is given."""
+    if args.sanafe_images < 0:
+        from ..errors import ConfigError
+
+        raise ConfigError("--sanafe-images", f"must be 0 or more, got {args.sanafe_images}")
+    wanted = args.sanafe_arch is not None or args.profile == "loihi1"
+    return min(args.sanafe_images, args.images) if wanted else 0
+
+
+def _print_sanafe(check):
+    parts = ", ".join(f"{k} {v:.3g}" for k, v in check["breakdown_uj"].items())
+    ours = check["ours"]
+    mine = ", ".join(f"{k} {v:.3g}" for k, v in ours["breakdown_uj"].items())
+    same = "same spikes" if check["spike_mismatches"] == 0 else f"{check['spike_mismatches']} spike counts differ"
+    print(f"  {'SANA-FE':<11} {check['energy_uj']:10.3f} uJ  {check['latency_us']:10.2f} us  "
+          f"({check['architecture']}, {check['images']} images; {parts}; {same})")
+    print(f"  {'':<11} ours on the same images: {ours['energy_uj']:.3f} uJ, {ours['latency_us']:.2f} us ({mine}); "
+          f"SANA-FE / ours {check['energy_ratio']:.3g}")
+
 
 def run(args):
     from ..analysis.neurobench import format_neurobench
@@ -48,15 +84,27 @@ def run(args):
             bars.append(tqdm(total=args.images, desc="lava", unit="img"))
         bars[0].update(done - bars[0].n)
 
+    sanafe_images = _sanafe_images(args)
+
+    sanafe_bars = {}
+
+    def sanafe_progress(name, done):
+        if name not in sanafe_bars:
+            sanafe_bars[name] = tqdm(total=sanafe_images, desc=f"SANA-FE {name}", unit="img")
+        sanafe_bars[name].update(done - sanafe_bars[name].n)
+
     try:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
             data_dir=args.data, tag=args.tag, backend=args.backend, hidden_rate=args.hidden_rate,
-            inhibition_rate=args.inhibition_rate, progress=progress,
+            inhibition_rate=args.inhibition_rate, progress=progress, sanafe_images=sanafe_images,
+            sanafe_architecture=args.sanafe_arch or "loihi", sanafe_progress=sanafe_progress,
         )
     finally:
-        for bar in bars:
+        for bar in bars + list(sanafe_bars.values()):
             bar.close()
+    if "skipped" in result["sanafe"] and sanafe_images:
+        print(f"SANA-FE: not run ({result['sanafe']['skipped']}); only our estimate is reported", file=sys.stderr)
     if args.json:
         print_json(result | {"files": paths})
         return 0
@@ -82,6 +130,8 @@ def run(args):
                           if "cores" in row]
             if placements:
                 print(f"  {'':<11} placement: " + "; ".join(placements))
+            if name == result["profile"] and net.get("sanafe"):
+                _print_sanafe(net["sanafe"])
             measured = priced.get("measured")
             if measured:
                 print(f"  {name + ' (measured)':<11} {measured['energy_uj']:10.3f} uJ  "

@@ -89,10 +89,34 @@ def energy_markdown(result):
                 lines.append(f"| {net_name} | {name} | {order} | {row['cores']} | {_fmt(row['hops_per_inference'])} | "
                              f"{_fmt(row['messages_per_inference'])} | {_fmt(row['latency_us'])} | "
                              f"{_fmt(row['energy_uj'])} |")
+    lines += _sanafe_lines(result)
     lines += ["", "Assumed (not published) profile fields:", ""]
     for name, info in result["profiles"].items():
         lines.append(f"- {name}: {', '.join(info['assumptions']) or 'none'}")
     return "\n".join(lines) + "\n"
+
+
+def _sanafe_lines(result):
+    """The SANA-FE cross-check table (or why it did not run)."""
+    checks = [(net["name"], net["sanafe"]) for net in result["networks"] if net.get("sanafe")]
+    skipped = (result.get("sanafe") or {}).get("skipped")
+    if not checks:
+        return ["", f"SANA-FE cross-check: not run ({skipped})."] if skipped and skipped != "not requested" else []
+    lines = ["", "SANA-FE cross-check (Boyle et al., IEEE TCAD 2025): the same spiking network, weights and core "
+             "placement simulated by SANA-FE, against our model on the same images (per inference; SANA-FE runs "
+             "two more steps per image, for its one-step delay per layer):", "",
+             "| network | architecture | images | SANA-FE energy (uJ) | SANA-FE breakdown (uJ) | SANA-FE latency (us) "
+             "| our energy (uJ) | our breakdown (uJ) | our latency (us) | SANA-FE / ours | spike counts |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, check in checks:
+        theirs = ", ".join(f"{k} {_fmt(v)}" for k, v in check["breakdown_uj"].items())
+        ours = check["ours"]
+        mine = ", ".join(f"{k} {_fmt(v)}" for k, v in ours["breakdown_uj"].items())
+        same = "equal" if check["spike_mismatches"] == 0 else f"{check['spike_mismatches']:,} differ"
+        lines.append(f"| {name} | {check['architecture']} | {check['images']} | {_fmt(check['energy_uj'])} | {theirs} | "
+                     f"{_fmt(check['latency_us'])} | {_fmt(ours['energy_uj'])} | {mine} | {_fmt(ours['latency_us'])} | "
+                     f"{_fmt(check['energy_ratio'])} | {same} |")
+    return lines
 
 
 def _bar_chart(result):

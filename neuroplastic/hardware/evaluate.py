@@ -190,7 +190,7 @@ def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, ba
 
 def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", steps=128, tag="fixed_pt",
                     backend="lava", compare=(), batch_size=500, hidden_rate=0.25, inhibition_rate=0.25,
-                    progress=None):
+                    progress=None, sanafe_images=0, sanafe_architecture="loihi", sanafe_progress=None):
     """Count, place and price ``network`` (and ``compare`` networks) on every profile.
 
     Parameters
@@ -218,22 +218,33 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     progress : callable, optional
         Passed to the Lava run (called with 0 when it starts, then with the
         images done after each batch).
+    sanafe_images : int
+        Images of ``X`` to run on SANA-FE as well, for every network, placed
+        as on the main (neuromorphic) profile (0: none). See
+        :func:`~.sanafe_bridge.cross_check`.
+    sanafe_architecture : str or Path
+        SANA-FE architecture: ``"loihi"`` (its bundled Loihi file) or a YAML file.
+    sanafe_progress : callable, optional
+        Called with ``(network name, images done)`` during the SANA-FE runs.
 
     Returns
     -------
     dict
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
         accuracy figures, ``priced`` results per profile (``{"error": ...}``
-        for another profile the network does not fit) and its NeuroBench
-        metrics on ``X`` (:func:`~neuroplastic.analysis.neurobench.neurobench_metrics`).
+        for another profile the network does not fit), its NeuroBench
+        metrics on ``X`` (:func:`~neuroplastic.analysis.neurobench.neurobench_metrics`)
+        and, with ``sanafe_images``, SANA-FE's estimate under ``sanafe``; the
+        result's own ``sanafe`` says whether SANA-FE ran (``skipped`` when it
+        is not installed).
 
     Raises
     ------
     HardwareError
         If a network cannot be built for the main profile (an unmappable
         activation, weights the profile's precision cannot hold, a threshold
-        out of range) or does not fit the main profile: nothing is returned
-        that could be saved as if complete.
+        out of range) or does not fit the main profile, or SANA-FE fails:
+        nothing is returned that could be saved as if complete.
     """
     from ..analysis.neurobench import neurobench_metrics  # here: the analysis package takes seconds to import
 
@@ -241,6 +252,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     main = load_profile(profile)
     profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
     weight_bits = main_weight_bits(main)
+    sanafe = _load_sanafe(main, sanafe_images, sanafe_architecture)  # a bad file fails here, before any run
     results = []
     entries = [("this model", network, backend)] + [(name, net, "numpy") for name, net in compare]
     for name, net, who in entries:
@@ -266,6 +278,12 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
         entry["priced"] = price_network(plan, counts, profiles, net, X)
         entry["neurobench"] = neurobench_metrics(net, X)
+        if sanafe.get("architecture") is not None:
+            from .sanafe_bridge import cross_check
+
+            step = (lambda done, name=name: sanafe_progress(name, done)) if sanafe_progress else None
+            entry["sanafe"] = cross_check(plan, counts, X, place_plan(plan, main), main, images=sanafe_images,
+                                          architecture=sanafe["architecture"], progress=step)
         results.append(entry)
     _ratios(results)
     return {
@@ -276,8 +294,25 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         "tag": tag,
         "images": int(len(X)),
         "networks": results,
+        "sanafe": {k: v for k, v in sanafe.items() if k != "architecture"},
         "profiles": {p.name: {"kind": p.kind, "assumptions": p.assumptions, "path": p.path} for p in profiles},
     }
+
+
+def _load_sanafe(main, images, architecture):
+    """``{"architecture": loaded or None, "images", "file"}``, or ``{"skipped": reason}`` without SANA-FE."""
+    if images <= 0:
+        return {"architecture": None, "skipped": "not requested"}
+    if not main.is_neuromorphic:
+        raise HardwareError(f"SANA-FE needs a neuromorphic main profile; {main.name} is {main.kind}")
+    from ..errors import DependencyError
+    from .sanafe_bridge import load_architecture
+
+    try:
+        loaded = load_architecture(architecture)
+    except DependencyError as exc:
+        return {"architecture": None, "skipped": str(exc)}
+    return {"architecture": loaded, "images": int(images), "file": loaded.path.name}
 
 
 def _ratios(results):
@@ -290,7 +325,8 @@ def _ratios(results):
 
 def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
                    tag="fixed_pt", backend="lava", batch_size=500, calibration_images=2000, hidden_rate=0.25,
-                   inhibition_rate=0.25, progress=None):
+                   inhibition_rate=0.25, progress=None, sanafe_images=0, sanafe_architecture="loihi",
+                   sanafe_progress=None):
     """Evaluate a run folder (or saved network) and save the report into the run folder.
 
     Parameters
@@ -312,6 +348,8 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
         First images of the run's training part (for a bare ``.npz``, of the
         MNIST training set) used to set the thresholds (labels unused).
     profile, steps, tag, backend, batch_size, hidden_rate, inhibition_rate, progress
+        As for :func:`evaluate_energy`.
+    sanafe_images, sanafe_architecture, sanafe_progress
         As for :func:`evaluate_energy`.
 
     Returns
@@ -337,7 +375,9 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
     result = evaluate_energy(network, X, y, X_train[:calibration_images], profile=profile, steps=steps,
                              tag=tag, backend=backend, compare=others, batch_size=batch_size,
-                             hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, progress=progress)
+                             hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, progress=progress,
+                             sanafe_images=sanafe_images, sanafe_architecture=sanafe_architecture,
+                             sanafe_progress=sanafe_progress)
     result["run"] = run.name
     folder = run if run.is_dir() else run.parent
     return result, save_energy_report(result, folder)
