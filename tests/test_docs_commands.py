@@ -27,7 +27,7 @@ make test-slow       ``PYTEST_ADDOPTS`` selects the headless-browser test
 evaluate             ``--images 20 --target numpy`` (no C++ build)
 analyze              ``--vib-seeds 1``
 compare              ``--hidden 10 --seeds 1 --methods bp rule --no-select``
-energy               ``--images 20 --steps 16``
+energy               ``--images 20 --steps 16 --sanafe-images 2``
 sweep                one regime file instead of ``models/regimes/*.toml``,
                      ``--seeds 1 --jobs 1 --quiet``, a real field for
                      ``rule.x=a,b``
@@ -60,7 +60,7 @@ REDUCED = {
     "evaluate": "--images 20 --target numpy",
     "analyze": "--vib-seeds 1",
     "compare": "--hidden 10 --seeds 1 --methods bp rule --no-select",
-    "energy": "--images 20 --steps 16",
+    "energy": "--images 20 --steps 16 --sanafe-images 2",
     "sweep": "--seeds 1 --jobs 1 --quiet",
     "continual": "--bp-epochs 1 --bp-hidden 20",
 }
