@@ -113,8 +113,8 @@ def _sanafe_lines(result):
         ours = check["ours"]
         mine = ", ".join(f"{k} {_fmt(v)}" for k, v in ours["breakdown_uj"].items())
         same = "equal" if check["spike_mismatches"] == 0 else f"{check['spike_mismatches']:,} differ"
-        lines.append(f"| {name} | {check['architecture']} | {check['images']} | {_fmt(check['energy_uj'])} | {theirs} | "
-                     f"{_fmt(check['latency_us'])} | {_fmt(ours['energy_uj'])} | {mine} | {_fmt(ours['latency_us'])} | "
+        lines.append(f"| {name} | {check['architecture']} | {check['images']} | {_fmt(check['energy_uj'])} | "
+                     f"{theirs} | {_fmt(check['latency_us'])} | {_fmt(ours['energy_uj'])} | {mine} | {_fmt(ours['latency_us'])} | "
                      f"{_fmt(check['energy_ratio'])} | {same} |")
     return lines
 

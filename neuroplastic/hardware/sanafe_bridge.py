@@ -60,22 +60,26 @@ ENERGY_PARTS = ("synapse", "dendrite", "soma", "network")
 
 
 @contextlib.contextmanager
-def _quiet():
-    """Silence SANA-FE's C++ progress and parser lines (file descriptors 1 and 2); its errors are raised."""
+def _quiet(stderr=False):
+    """Silence SANA-FE's C++ progress lines (file descriptor 1) and, with ``stderr``, its parser's (2).
+
+    Its errors are raised as exceptions; a C++ abort still reaches standard error when ``stderr`` is off.
+    """
+    fds = (1, 2) if stderr else (1,)
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        saved = [os.dup(1), os.dup(2)]
+        saved = [os.dup(fd) for fd in fds]
     except OSError:  # no real standard streams: nothing to silence
         yield
         return
     try:
         with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            os.dup2(null.fileno(), 2)
+            for fd in fds:
+                os.dup2(null.fileno(), fd)
             yield
     finally:
-        for fd, copy in zip((1, 2), saved):
+        for fd, copy in zip(fds, saved):
             os.dup2(copy, fd)
             os.close(copy)
 
@@ -131,7 +135,7 @@ def load_architecture(architecture="loihi"):
     sanafe = require("sanafe", "the SANA-FE cross-check")
     path = architecture_path(architecture)
     try:
-        with _quiet():
+        with _quiet(stderr=True):
             return SanafeArchitecture(path=path, arch=sanafe.load_arch(str(path)))
     except Exception as exc:  # SANA-FE raises RuntimeError and its own types; all are a bad file here
         raise HardwareError(f"{path}: SANA-FE cannot load the architecture: {_one_line(exc)}") from None
@@ -229,7 +233,8 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
     dict
         ``architecture`` (file name), ``images``, ``energy_uj`` (mean total per inference),
         ``breakdown_uj`` (``synapse``, ``dendrite``, ``soma``, ``network``), ``latency_us`` (mean
-        simulated time per inference), ``steps_per_image`` and ``counts``: spike counts per layer,
+        simulated time per inference), ``messages_per_inference`` (SANA-FE's spike packets sent),
+        ``steps_per_image`` and ``counts``: spike counts per layer,
         ``(n_neurons, n_images)`` arrays as :func:`~.rate_code.simulate` returns them (with
         ``output_last``).
 
@@ -253,6 +258,7 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
     counts["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     energy = {part: np.zeros(n_images) for part in ENERGY_PARTS + ("total",)}
     latency = np.zeros(n_images)
+    messages = np.zeros(n_images)
     index = {name: DEPTH[name] for name in layers}
     try:
         with _quiet():
@@ -283,6 +289,7 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
             for part in energy:
                 energy[part][image] = float(result["energy"].get(part, 0.0))
             latency[image] = float(result["sim_time"])
+            messages[image] = float(result.get("packets_sent", 0))
             if progress is not None:
                 progress(image + 1)
     except HardwareError:
@@ -299,6 +306,7 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
         "energy_uj": float(energy["total"].mean() * 1e6),
         "breakdown_uj": {part: float(energy[part].mean() * 1e6) for part in ENERGY_PARTS},
         "latency_us": float(latency.mean() * 1e6),
+        "messages_per_inference": float(messages.mean()),
         "counts": counts,
     }
 
@@ -329,9 +337,9 @@ def cross_check(plan, counts, X, placed, profile, *, architecture="loihi", image
     -------
     dict
         SANA-FE's ``energy_uj``, ``breakdown_uj``, ``latency_us`` per inference and its mean
-        ``spikes_per_inference`` per layer; ``spike_mismatches``, the (neuron, image) pairs whose counts
-        differ from ours (0: the same spikes); ``ours``: our energy, breakdown and latency on the same
-        images; ``energy_ratio``, SANA-FE's total over ours.
+        ``spikes_per_inference`` per layer and ``messages_per_inference``; ``spike_mismatches``, the
+        (neuron, image) pairs whose counts differ from ours (0: the same spikes); ``ours``: our energy,
+        breakdown and latency on the same images; ``energy_ratio``, SANA-FE's total over ours.
     """
     layers, splits, mapping = placed
     n = int(min(images, len(X)))
@@ -349,6 +357,7 @@ def cross_check(plan, counts, X, placed, profile, *, architecture="loihi", image
         "breakdown_uj": run["breakdown_uj"],
         "latency_us": run["latency_us"],
         "spikes_per_inference": {name: float(run["counts"][name].sum(axis=0).mean()) for name in SPIKING},
+        "messages_per_inference": run["messages_per_inference"],
         "spike_mismatches": mismatches,
         "ours": {"profile": profile.name, "energy_uj": ours["energy_uj"], "breakdown_uj": ours["breakdown_uj"],
                  "latency_us": ours["latency_us"]},
