@@ -4,6 +4,7 @@ Usage (from the project root, with NEUROPLASTIC_DATA pointing at MNIST)::
 
     python benchmarks/energy_front.py RUN [RUN ...] [--target 0.96] [--out runs/energy-front]
     python benchmarks/energy_front.py RUN --quick --data mnist-sample     # a smoke run on the bundled sample
+    python benchmarks/energy_front.py RUN [RUN ...] --points-from runs/energy-front/energy_front.json  # reselect only
 
 On Loihi-style hardware energy is paid per neuron update at every time step
 as well as per synaptic event, so the number of steps an image is shown for
@@ -23,7 +24,10 @@ Selection is on validation only: for each family and profile, the point of
 least energy whose validation spiking accuracy reaches ``--target``. The
 selected points are then run on the first ``--test-images`` test images,
 which give the reported accuracy and energy. The ratio printed is our
-selected energy over dense BP's. The fronts (points no other point of the
+selected energy over dense BP's. On ``loihi1`` the selected points also run
+in SANA-FE (``--sanafe-images`` test images; its Loihi architecture file,
+see :mod:`neuroplastic.hardware.sanafe_bridge`), whose energy is printed
+beside ours. The fronts (points no other point of the
 family beats on both accuracy and energy) are drawn into ``--figure``.
 Every figure printed is measured by this script.
 """
@@ -38,7 +42,7 @@ import numpy as np
 
 from neuroplastic.atomic import atomic_write_json
 from neuroplastic.config import load_model
-from neuroplastic.hardware.evaluate import load_any_network, price_network
+from neuroplastic.hardware.evaluate import load_any_network, place_plan, price_network
 from neuroplastic.hardware.profiles import load_profile
 from neuroplastic.hardware.rate_code import build_plan, classify_counts, simulate
 from neuroplastic.runner import prepare_data
@@ -86,6 +90,23 @@ def measure_point(network, calibration, X, y, *, steps, rate, profiles):
                                "placement": best, "fill_energy_uj": result["energy_uj"],
                                "fill_breakdown_uj": result["breakdown_uj"]}
     return point
+
+
+def sanafe_point(network, calibration, X, *, steps, rate, profile, images):
+    """SANA-FE's energy and latency per inference beside ours for one network and code, on ``X[:images]``.
+
+    Returns
+    -------
+    dict
+        :func:`~neuroplastic.hardware.sanafe_bridge.cross_check`'s result, without the architecture path.
+    """
+    from neuroplastic.hardware.sanafe_bridge import cross_check
+
+    X = X[:images]
+    plan = build_plan(network, calibration, steps=steps, weight_bits=8, hidden_rate=rate, inhibition_rate=rate)
+    counts = simulate(plan, X)
+    result = cross_check(plan, counts, X, place_plan(plan, profile), profile, images=images)
+    return {k: v for k, v in result.items() if k != "architecture"}
 
 
 def front(points, profile):
@@ -164,6 +185,10 @@ def main():
     parser.add_argument("--data", default=None, help="IDX folder, or mnist-sample")
     parser.add_argument("--out", default="runs/energy-front", help="folder for the BP and SET networks")
     parser.add_argument("--figure", default=None, help="plot of the fronts (default: OUT/energy_front.png)")
+    parser.add_argument("--sanafe-images", type=int, default=100,
+                        help="test images the selected loihi1 points run in SANA-FE (0: none)")
+    parser.add_argument("--points-from", default=None,
+                        help="energy_front.json of an earlier run: reuse its validation points, select and test again")
     parser.add_argument("--quick", action="store_true", help="two codes, one small BP and SET network")
     args = parser.parse_args()
     if args.quick:
@@ -176,16 +201,20 @@ def main():
     data = prepare_data(model, args.data)
     seed = model.training.seed
     split = {"seed": seed, "validation_fraction": model.data.validation_fraction, "n_train": model.data.n_train}
-    epochs = [2] if args.quick else [20, 50]
-    dense = train_dense(data, sorted(args.bp_hidden), epochs, seed, split, args.out)
-    networks = {"our rule": [(Path(r).name, Path(r)) for r in args.runs],
-                "dense BP": [(f"BP 784-{row['hidden']}-10", Path(row["path"])) for row in dense],
-                "SET": train_set(data, args.set_hidden, seed, args.out, epochs=2 if args.quick else 20)}
+    networks = {}
+    if not args.points_from:
+        epochs = [2] if args.quick else [20, 50]
+        dense = train_dense(data, sorted(args.bp_hidden), epochs, seed, split, args.out)
+        networks = {"our rule": [(Path(r).name, Path(r)) for r in args.runs],
+                    "dense BP": [(f"BP 784-{row['hidden']}-10", Path(row["path"])) for row in dense],
+                    "SET": train_set(data, args.set_hidden, seed, args.out, epochs=2 if args.quick else 20)}
     profiles = [load_profile(name) for name in PROFILES]
     calibration = data.X_train[:2000]
     Xv, yv = data.X_val[:args.val_images], data.y_val[:args.val_images]
     Xt, yt = data.X_test[:args.test_images], data.y_test[:args.test_images]
     families = {}
+    if args.points_from:  # the same networks' validation points, measured by an earlier run
+        families = json.loads(Path(args.points_from).read_text(encoding="utf-8"))["points"]
     for family, entries in networks.items():
         families[family] = []
         for name, path in entries:
@@ -217,9 +246,16 @@ def main():
                 "test_accuracy": test["accuracy"], "test_energy_uj": test[profile.name]["energy_uj"],
                 "test_latency_us": test[profile.name]["latency_us"], "placement": test[profile.name]["placement"],
                 "test_fill_breakdown_uj": test[profile.name]["fill_breakdown_uj"]}
+            if profile.name == "loihi1" and args.sanafe_images > 0:
+                selected[profile.name][family]["sanafe"] = sanafe_point(
+                    net, calibration, Xt, steps=choice["steps"], rate=choice["rate"], profile=profile,
+                    images=args.sanafe_images)
         ours, bp = selected[profile.name].get("our rule"), selected[profile.name].get("dense BP")
         selected[profile.name]["energy_ratio_ours_to_dense_bp"] = (
             ours["test_energy_uj"] / bp["test_energy_uj"] if ours and bp else None)
+        if ours and bp and "sanafe" in ours and "sanafe" in bp:
+            selected[profile.name]["sanafe_energy_ratio_ours_to_dense_bp"] = (
+                ours["sanafe"]["energy_uj"] / bp["sanafe"]["energy_uj"])
     figure = Path(args.figure) if args.figure else Path(args.out) / "energy_front.png"
     _plot(families, figure, args.target)
     summary = {"target_validation_accuracy": args.target, "validation_images": len(Xv), "test_images": len(Xt),
