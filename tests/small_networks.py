@@ -25,3 +25,16 @@ def prototype_network(seed=0, per_class=2, keep=0.5, activation="squared_distanc
     return TrainedNetwork(hidden_weights=hidden, hidden_bias=np.asarray(hidden.multiply(hidden).sum(axis=1)).ravel(),
                           output_weights=output, output_bias=np.zeros(10), activation=activation,
                           classes=np.arange(10), metadata={"method": "prototypes (test fixture)"})
+
+
+def relu_network(seed=0):
+    """The prototype network with a ReLU: weights of both signs, negative hidden biases, a signed readout and bias."""
+    network = prototype_network(seed=seed, activation="relu")
+    rng = np.random.default_rng(seed + 1)
+    hidden = network.hidden_weights.tocsr().copy()
+    hidden.data = hidden.data - 0.3 * rng.random(hidden.nnz)
+    network.hidden_weights = hidden
+    network.hidden_bias = -0.25 * network.hidden_bias
+    network.output_weights = sp.csr_matrix(network.output_weights.toarray() - 0.2 * rng.random((10, hidden.shape[0])))
+    network.output_bias = np.linspace(-0.5, 0.5, 10)
+    return network

@@ -83,8 +83,6 @@ def test_usage_errors_are_one_line_and_exit_2(argv, capsys):
 FLAG_MESSAGES_ALLOWED = {
     # The data-not-found message must say what to do next at the command line (--data DIR).
     "datasets/locate.py",
-    # The Brian2 evaluation function (engines) predates this convention; `neuroplastic evaluate` no longer uses it.
-    "engines/brian2/evaluation.py",
 }
 
 

@@ -51,19 +51,27 @@ def test_defaults_are_the_inference_defaults_and_round_trip():
 
 
 def test_the_table_sets_the_inference_parameters():
-    model = parse_model(MINIMAL + '[spiking]\ndt = "0.5 ms"\nintegration_time = "0.2 s"\ninput_rate = "0.4 kHz"\n'
-                                  'coding = "poisson"\n')
+    model = parse_model(MINIMAL + '[spiking]\ndt = "0.5 ms"\nintegration_time = "0.2 s"\nhidden_rate = "0.4 kHz"\n')
     params = model.spiking.inference_params()
-    assert (params.dt_ms, params.t_int_ms, params.f_in_hz, params.coding) == (0.5, 200.0, 400.0, "poisson")
-    assert params.t_out_ms == 100.0 and params.f_h_hz == 500.0
+    assert (params.dt_ms, params.integration_time_ms, params.hidden_rate_hz) == (0.5, 200.0, 400.0)
+    assert (params.steps, params.pad, params.rest_time_ms, params.inhibition_rate_hz) == (400, 6, 3.0, 1000.0)
+
+
+def test_keys_of_the_earlier_form_load_with_their_old_defaults_only(tmp_path):
+    old = '[spiking]\ndt = "1 ms"\noutput_time = "100 ms"\ninput_rate = "200 Hz"\ncoding = "regular"\n'
+    assert parse_model(MINIMAL + old).spiking.inference_params() == parse_model(MINIMAL).spiking.inference_params()
+    path = tmp_path / "m.toml"
+    path.write_text(MINIMAL + old.replace("200 Hz", "100 Hz"))
+    with pytest.raises(ConfigError, match=r"\[spiking\] input_rate is no longer used"):
+        load_model(path)
 
 
 @pytest.mark.parametrize("line, message", [
     ('dt = "1 mV"', r"m.toml: \[spiking\] dt has unit 'mV', which is not a time"),
-    ('output_time = "-20 ms"', r"m.toml: \[spiking\] output_time must be positive"),
-    ('input_rate = "2 kHz"', r"m.toml: \[spiking\] input_rate fires more than once per time step"),
+    ('rest_time = "-20 ms"', r"m.toml: \[spiking\] rest_time must be positive"),
+    ('rest_time = "1 ms"', r"m.toml: \[spiking\] rest_time must last at least 2 time steps"),
+    ('hidden_rate = "2 kHz"', r"m.toml: \[spiking\] hidden_rate fires more than once per time step"),
     ('integration_time = "10.5 ms"', r"m.toml: \[spiking\] integration_time must be a whole number of time steps"),
-    ('coding = "burst"', r"m.toml: \[spiking\] coding must be one of"),
     ('tau_m = "20 ms"', r"m.toml: \[spiking\] tau_m is not a known key"),
 ])
 def test_a_bad_table_is_one_error_naming_file_and_field(tmp_path, line, message):
@@ -75,7 +83,7 @@ def test_a_bad_table_is_one_error_naming_file_and_field(tmp_path, line, message)
 
 def test_sweeps_and_regimes_can_set_it_with_units():
     model = apply_dotted(load_model("mnist_sparse"), {"spiking.hidden_rate": "250 Hz"})
-    assert model.spiking.inference_params().f_h_hz == 250.0
+    assert model.spiking.inference_params().hidden_rate_hz == 250.0
     with pytest.raises(ConfigError, match="hidden_rate"):
         apply_dotted(model, {"spiking.hidden_rate": "250 ms"})
 

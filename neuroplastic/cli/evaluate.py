@@ -1,6 +1,7 @@
-"""Evaluate a trained run with another engine: spiking inference in Brian2, on the run's own test set.
-Timing and rates come from the ``[spiking]`` table of the run's model.toml.
-The figures are added to the run's metrics.json under ``brian2_spiking``."""
+"""Evaluate a trained run with another engine: fully spiking inference in Brian2, on the run's own test set.
+The network is the integer rate code of the hardware layer, its thresholds fitted on the run's first
+training images (``--calibration``). Timing and rates come from the ``[spiking]`` table of the run's
+model.toml. The figures are added to the run's metrics.json under ``brian2_spiking``."""
 
 from .options import add_data, add_json, print_json
 
@@ -16,6 +17,8 @@ def add_arguments(parser):
     parser.add_argument("--images", type=int, metavar="N", help="first N test images (default: all)")
     parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"], default="cpp_standalone",
                         help="Brian2 code-generation target (default: %(default)s)")
+    parser.add_argument("--calibration", type=int, default=2000, metavar="N",
+                        help="training images that fix the thresholds (default: %(default)s)")
     add_data(parser)
     add_json(parser)
 
@@ -27,11 +30,13 @@ def run(args):
 
     if args.images is not None and args.images < 1:
         raise ConfigError("--images", f"must be a positive integer, got {args.images}")
+    if args.calibration < 1:
+        raise ConfigError("--calibration", f"must be a positive integer, got {args.calibration}")
     loaded = load_run(args.run_folder, args.data)
     run_folder, test = loaded.folder, loaded.data
-    figures = evaluate_spiking(loaded.network, test.X_test, test.y_test, n_images=args.images,
-                               params=loaded.model.spiking.inference_params(), target=args.target,
-                               build_dir=run_folder.file("brian2_build"), seed=0)
+    figures = evaluate_spiking(loaded.network, test.X_test, test.y_test, test.X_train[:args.calibration],
+                               n_images=args.images, params=loaded.model.spiking.inference_params(),
+                               target=args.target, build_dir=run_folder.file("brian2_build"), progress=not args.json)
     run_folder.update_metrics(brian2_spiking=figures)
     run_folder.log(f"brian2 spiking inference on {figures['n_images']:,} test images: accuracy "
                    f"{figures['accuracy']:.4f} (vectorized {figures['vectorized_accuracy']:.4f}), "
@@ -44,7 +49,10 @@ def run(args):
           f"same prediction {figures['agreement']:.2%}")
     print(f"wall time            {figures['wall_seconds']:.1f} s ({figures['images_per_second']:.1f} images/s, "
           f"{figures['target']})")
-    print(f"spikes per image     {figures['input_spikes_per_image']:,.0f} input, "
-          f"{figures['hidden_spikes_per_image']:,.0f} hidden")
+    spikes = figures["spikes_per_image"]
+    print("spikes per image     " + ", ".join(f"{count:,.0f} {name}" for name, count in spikes.items()))
+    mapping = figures["mapping"]
+    print(f"activation           {mapping['activation']} ({'exact' if mapping['exact'] else 'approximate'} "
+          f"integrate-and-fire form; {mapping['steps']} steps per image, {mapping['weight_bits']}-bit weights)")
     print(f"run folder           {run_folder.path}")
     return 0

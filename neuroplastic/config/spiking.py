@@ -1,17 +1,17 @@
 """The ``[spiking]`` table of a model file: timing and rates of spiking inference, with units.
 
 Values are strings with a unit, as a neuroscientist would write them
-(``dt = "1 ms"``, ``input_rate = "200 Hz"``). A missing unit, a unit of the
+(``dt = "1 ms"``, ``hidden_rate = "250 Hz"``). A missing unit, a unit of the
 wrong kind (``"5 mV"`` for a time) or a non-positive value is a one-line
 error naming the field. ``neuroplastic evaluate --engine brian2 --mode
 spiking`` runs with these values; regimes and ``neuroplastic sweep`` can
-set them like any other field (``spiking.input_rate="100 Hz"``).
+set them like any other field (``spiking.hidden_rate="100 Hz"``).
 """
 
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Optional
 
 from ..errors import ConfigError
 
@@ -50,54 +50,77 @@ def parse_quantity(text, kind, field):
 
 
 #: The quantities of the table and their kinds.
-_KINDS = (("dt", "time"), ("integration_time", "time"), ("output_time", "time"), ("input_rate", "rate"),
-          ("hidden_rate", "rate"))
+_KINDS = (("dt", "time"), ("integration_time", "time"), ("rest_time", "time"), ("hidden_rate", "rate"),
+          ("inhibition_rate", "rate"))
+
+#: Keys of the earlier inference form and the only values still accepted (and ignored).
+_LEGACY = {"output_time": "100 ms", "input_rate": "200 Hz", "coding": "regular"}
 
 
 @dataclass(frozen=True)
 class SpikingSpec:
-    """Timing and rates of spiking inference of a trained network.
+    """Timing and rates of fully spiking inference of a trained network (Brian2, ``neuroplastic evaluate``).
+
+    The network is the integer rate code of the hardware layer
+    (:mod:`neuroplastic.hardware.rate_code`): one of its steps is one time
+    step ``dt``, and a full-intensity pixel fires once per step.
 
     Attributes
     ----------
     dt : str
-        Simulation time step.
+        Simulation time step (one step of the rate code).
     integration_time : str
-        How long each image drives the hidden layer (the input spike trains).
-    output_time : str
-        How long the hidden spike trains drive the output layer.
-    input_rate : str
-        Firing rate of a full-intensity pixel.
+        How long each image drives the inputs: ``integration_time / dt``
+        steps (at least 8), which is also the number of intensity levels.
+    rest_time : str
+        Silence after each image (at least 2 steps), so that the last spikes
+        reach the output layer before the next image.
     hidden_rate : str
-        Firing rate of a hidden unit with activity 1.
-    coding : {"regular", "poisson"}
-        Regular spike trains or Poisson ones.
+        Firing rate of a hidden unit whose drive is at the top of its range
+        (the 99.9% quantile over calibration images); at most ``1 / dt``.
+    inhibition_rate : str
+        The same for the inhibitory interneuron of the triangle activations.
+    output_time, input_rate, coding : str or None
+        Keys of the earlier, partly analog inference, still found in older
+        run folders. Accepted only with the values that form wrote by
+        default (``"100 ms"``, ``"200 Hz"``, ``"regular"``) and ignored: a
+        pixel now fires at most once per step, and the outputs integrate
+        while the image is shown.
     """
 
     dt: str = "1 ms"
-    integration_time: str = "100 ms"
-    output_time: str = "100 ms"
-    input_rate: str = "200 Hz"
-    hidden_rate: str = "500 Hz"
-    coding: Literal["regular", "poisson"] = "regular"
+    integration_time: str = "128 ms"
+    rest_time: str = "3 ms"
+    hidden_rate: str = "250 Hz"
+    inhibition_rate: str = "1 kHz"
+    output_time: Optional[str] = None
+    input_rate: Optional[str] = None
+    coding: Optional[str] = None
 
     def values(self):
-        """Every quantity in its canonical unit: ``{"dt": ms, ..., "input_rate": Hz, ...}``."""
+        """Every quantity in its canonical unit: ``{"dt": ms, ..., "hidden_rate": Hz, ...}``."""
         return {name: parse_quantity(getattr(self, name), kind, name) for name, kind in _KINDS}
 
     def validate(self):
+        for name, legacy in _LEGACY.items():
+            if getattr(self, name) not in (None, legacy):
+                raise ConfigError(name, "is no longer used: spiking inference is the integer rate code (a full-intensity "
+                                        "pixel fires once per dt, outputs integrate during the image); remove the key")
         values = self.values()
-        if values["input_rate"] * values["dt"] / 1000.0 > 1.0:
-            raise ConfigError("input_rate", f"fires more than once per time step of {self.dt}; lower it or dt")
-        for name in ("integration_time", "output_time"):
+        for name, least in (("integration_time", 8), ("rest_time", 2)):
             steps = values[name] / values["dt"]
             if abs(steps - round(steps)) > 1e-9:
                 raise ConfigError(name, f"must be a whole number of time steps of {self.dt}, got {getattr(self, name)}")
+            if round(steps) < least:
+                raise ConfigError(name, f"must last at least {least} time steps of {self.dt}, got {getattr(self, name)}")
+        for name in ("hidden_rate", "inhibition_rate"):
+            if values[name] * values["dt"] / 1000.0 > 1.0 + 1e-12:
+                raise ConfigError(name, f"fires more than once per time step of {self.dt}; lower it or dt")
 
     def inference_params(self):
         """The Brian2 engine's :class:`~neuroplastic.engines.brian2.inference.InferenceParams` (ms, Hz)."""
         from ..engines.brian2.inference import InferenceParams
 
         v = self.values()
-        return InferenceParams(dt_ms=v["dt"], t_int_ms=v["integration_time"], t_out_ms=v["output_time"],
-                               f_in_hz=v["input_rate"], f_h_hz=v["hidden_rate"], coding=self.coding)
+        return InferenceParams(dt_ms=v["dt"], integration_time_ms=v["integration_time"], rest_time_ms=v["rest_time"],
+                               hidden_rate_hz=v["hidden_rate"], inhibition_rate_hz=v["inhibition_rate"])

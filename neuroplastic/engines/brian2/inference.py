@@ -54,7 +54,7 @@ class InferenceParams:
     integration_time_ms: float = 128.0
     rest_time_ms: float = 3.0
     hidden_rate_hz: float = 250.0
-    inhibition_rate_hz: float = 250.0
+    inhibition_rate_hz: float = 1000.0
 
     @property
     def steps(self):
