@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/brian2_inference.py RUN [--images 1000] [--target cpp_standalone] [--data DIR]
                                           [--calibration 2000] [--chunk 2000] [--activation NAME]
-                                          [--check-simulate] [--build-dir DIR]
+                                          [--check-simulate] [--numpy] [--hidden-rate "250 Hz"]
+                                          [--inhibition-rate "1 kHz"] [--build-dir DIR]
 
 ``RUN`` is a run folder (``network.npz`` + ``model.toml``); timing and rates
 come from its ``[spiking]`` table. The network becomes the integer rate code
@@ -14,7 +15,10 @@ training images) and runs as Brian2 neurons, ``--chunk`` images per build
 network's activation (same weights) to measure the error of another
 activation's spiking form against its float network. ``--check-simulate``
 also runs the NumPy reference simulator of the same plan and reports the
-fraction of images whose output spike counts it reproduces exactly.
+fraction of images whose output spike counts it reproduces exactly;
+``--numpy`` counts with that simulator only (its counts equal Brian2's, see
+``tests/test_brian2_inference.py``), to measure many settings quickly.
+``--hidden-rate`` and ``--inhibition-rate`` replace the ``[spiking]`` table's.
 """
 
 import argparse
@@ -26,7 +30,7 @@ import time
 import numpy as np
 
 from neuroplastic.engines.brian2 import brian2_target, spiking_predict
-from neuroplastic.hardware.rate_code import simulate
+from neuroplastic.hardware.rate_code import classify_counts, simulate
 from neuroplastic.runs import load_run
 
 
@@ -40,6 +44,9 @@ def main():
     parser.add_argument("--chunk", type=int, default=2000)
     parser.add_argument("--activation")
     parser.add_argument("--check-simulate", action="store_true")
+    parser.add_argument("--numpy", action="store_true")
+    parser.add_argument("--hidden-rate")
+    parser.add_argument("--inhibition-rate")
     parser.add_argument("--build-dir", help="standalone build / cython cache folder (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -47,7 +54,12 @@ def main():
     network, data = loaded.network, loaded.data
     if args.activation:
         network = dataclasses.replace(network, activation=args.activation)
-    params = loaded.model.spiking.inference_params()
+    spec = loaded.model.spiking
+    for name in ("hidden_rate", "inhibition_rate"):
+        if getattr(args, name):
+            spec = dataclasses.replace(spec, **{name: getattr(args, name)})
+    spec.validate()
+    params = spec.inference_params()
     X, y = data.X_test[:args.images], data.y_test[:args.images]
     calibration = data.X_train[:args.calibration]
     predictions, same_counts, wall, simulation, spikes = [], [], 0.0, 0.0, {}
@@ -56,9 +68,17 @@ def main():
         began = time.perf_counter()
         build_dir = None if args.build_dir is None else f"{args.build_dir}/chunk{start}"
         chunk = X[start:start + args.chunk]
-        with brian2_target(args.target, build_dir):
-            result = spiking_predict(network, chunk, calibration, params, standalone=args.target == "cpp_standalone",
-                                     progress=True)
+        if args.numpy:
+            plan = params.plan(network, calibration)
+            result = simulate(plan, chunk)
+            result["plan"], result["simulation_wall_seconds"] = plan, None
+            result["predictions"] = classify_counts(result["output"], result["output_last"], plan.classes)
+            result["total_spikes"] = {name: int(result[name].sum()) for name in
+                                      ("hidden", "output", "inhibition", "relay", "input")}
+        else:
+            with brian2_target(args.target, build_dir):
+                result = spiking_predict(network, chunk, calibration, params,
+                                         standalone=args.target == "cpp_standalone", progress=True)
         wall += time.perf_counter() - began
         plan = result["plan"]
         predictions.append(result["predictions"])
@@ -73,8 +93,10 @@ def main():
     spiking, vectorized = float(np.mean(predictions == y)), float(np.mean(reference == y))
     print(json.dumps({
         "benchmark": "brian2_inference", "date": time.strftime("%Y-%m-%d %H:%M"), "run": str(args.run),
-        "activation": network.activation, "mapping": plan.notes["mapping"], "exact_mapping": plan.notes["exact_mapping"],
-        "n_images": int(len(y)), "target": args.target, "params": dataclasses.asdict(params),
+        "activation": network.activation, "mapping": plan.notes["mapping"],
+        "exact_mapping": plan.notes["exact_mapping"],
+        "n_images": int(len(y)), "target": "numpy simulator (rate_code.simulate)" if args.numpy else args.target,
+        "params": dataclasses.asdict(params),
         "n_hidden": network.hidden_weights.shape[0], "nonsilent_synapses": network.n_nonsilent,
         "spiking_accuracy": spiking, "vectorized_accuracy": vectorized,
         "gap_points": round(100 * (vectorized - spiking), 3),

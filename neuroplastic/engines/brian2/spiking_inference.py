@@ -148,14 +148,14 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
         inhibit = b2.Synapses(inhibition, hidden, on_pre=ON_PRE_INHIBIT, dt=dt, name="inhibit")
         inhibit.connect()
         namespace["q"] = float(plan.inhibition_strength * 2**plan.inhibition_exp)
-        objects += [inhibition, _synapses(b2, inputs, inhibition, plan.inhibition_weights, "to_inhibition", dt), inhibit]
+        objects += [inhibition, inhibit,
+                    _synapses(b2, inputs, inhibition, plan.inhibition_weights, "to_inhibition", dt)]
     if plan.has_relay:
         relay = _layer(b2, "relay", 1, 0.0, plan.relay_vth, fixed, dt)
         groups["relay"] = relay
         objects += [relay, _synapses(b2, inputs, relay, plan.relay_weights, "to_relay", dt),
                     _synapses(b2, relay, output, plan.relay_to_output * 2**plan.relay_exp, "relay_out", dt)]
-    monitors = {name: b2.SpikeMonitor(group, record=record or name == "output",
-                                 name=f"{name}_spikes")
+    monitors = {name: b2.SpikeMonitor(group, record=record or name == "output", name=f"{name}_spikes")
                 for name, group in groups.items()}
     monitors["input"] = b2.SpikeMonitor(inputs, record=False, name="input_spikes")
     objects += list(monitors.values())
@@ -226,7 +226,8 @@ def run_plan(plan, X, *, dt_ms=1.0, fixed=True, record=True, standalone=False, p
     built = build_network(plan, X, dt=dt, fixed=fixed, record=record)
     net = b2.Network(built["objects"])
     if progress:
-        net.run(built["duration"], namespace=built["namespace"], report=_progress_bar(standalone), report_period=2 * b2.second)
+        net.run(built["duration"], namespace=built["namespace"], report=_progress_bar(standalone),
+                report_period=2 * b2.second)
     else:
         net.run(built["duration"], namespace=built["namespace"])
     monitors = built["monitors"]
