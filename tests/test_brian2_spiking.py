@@ -76,7 +76,7 @@ def test_equations_are_readable_strings_and_never_name_a_variable_active():
         assert "active " not in text.replace("inactive", "") and "active:" not in text
     assert "nonsilent" in equations.REWIRE and "run_regularly" not in equations.REWIRE
     # every model variable line carries a unit and a comment
-    for name in ("RATE_HIDDEN", "RATE_SYNAPSES", "RATE_DENDRITE", "SPIKING_HIDDEN", "INFER_HIDDEN", "READOUT_OUTPUT"):
+    for name in ("RATE_HIDDEN", "RATE_SYNAPSES", "RATE_DENDRITE", "SPIKING_HIDDEN", "READOUT_OUTPUT"):
         for line in filter(str.strip, constants[name].splitlines()):
             assert ":" in line and "#" in line, f"{name}: {line}"
 

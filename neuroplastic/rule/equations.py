@@ -24,11 +24,6 @@ __all__ = [
     "READOUT_NOISE", "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
     "SPIKING_INPUT", "SPIKING_INPUT_THRESHOLD", "SPIKING_INPUT_RESET", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
     "SPIKING_HIDDEN_RESET", "SPIKING_SYNAPSE", "SPIKING_ON_PRE", "SPIKING_ON_POST", "SPIKING_INHIBITION",
-    "INFER_INPUT", "INFER_INPUT_THRESHOLD", "INFER_INPUT_RESET", "INFER_HIDDEN", "INFER_DISTANCE",
-    "INFER_HIDDEN_THRESHOLD",
-    "INFER_HIDDEN_RESET", "INFER_SYNAPSE_ON_PRE", "INFER_NORM", "INFER_NORM_ON_PRE", "INFER_POOL",
-    "INFER_POOL_SYNAPSE", "INFER_OUTPUT", "INFER_OUTPUT_ON_PRE", "INFER_RESET_INPUT", "INFER_RESET_HIDDEN",
-    "INFER_RESET_NORM", "INFER_RESET_OUTPUT",
 ]
 
 # --------------------------------------------------------------------------
@@ -253,54 +248,3 @@ grown = event * grow_here
 w = (1 - event) * w + event * (w * keep + w_grow * grow_here)
 nonsilent = (1 - event) * nonsilent + event * (keep + grow_here)
 """
-
-# --------------------------------------------------------------------------
-# Spiking inference of a trained network with the triangle activation.
-# Phase 1 (0 .. T_int): inputs spike at rate f_in x_i; each hidden unit integrates its synaptic sum,
-# a norm unit integrates ||x||^2. Phase 2 (T_int .. T_int + T_out): each hidden unit fires regularly at
-# rate f_h * h_j with h_j = max(0, mean_k d_k - d_j); output units integrate V_cj per hidden spike.
-# --------------------------------------------------------------------------
-
-INFER_INPUT = """
-x = images(image_index(t) * image_dt, i) : 1               # pixel intensity of the image shown now
-dphase/dt = f_in * x * integrate_on(t) * poisson_off : 1    # regular (rate-coded) spike generator
-"""
-
-INFER_INPUT_THRESHOLD = "phase > 1 or (poisson_on > 0.5 and rand() < f_in * x * integrate_on(t) * dt)"
-INFER_INPUT_RESET = "phase -= 1 * int(phase > 1)"
-
-INFER_HIDDEN = """
-s : 1                                  # integrated synaptic sum; s / (f_in T_int) estimates w_j . x
-xx : 1 (linked)                        # integrated ||x||^2 (from the norm unit)
-sum_d : 1 (linked)                     # summed distance of the population (from the inhibitory pool)
-d : 1                                  # distance of the input to the unit's weights (see INFER_DISTANCE)
-h = clip(sum_d / n_hidden - d, 0, inf) : 1                       # triangle: how much nearer than the population mean
-bias : 1 (constant)                    # squared weight norm ||w_j||^2 (per-unit bias)
-dphi/dt = f_h * h * readout_on(t) : 1  # regular spiking at rate f_h * h_j during the readout window
-"""
-
-INFER_DISTANCE = "d = sqrt(clip((xx - 2 * s) / (f_in * T_int) + bias, 0, inf))"   # ||x - w_j|| from sum and bias
-
-INFER_HIDDEN_THRESHOLD = "phi > 1"
-INFER_HIDDEN_RESET = "phi -= 1"
-
-INFER_SYNAPSE_ON_PRE = "s_post += w"                     # dendritic summation, one efficacy per input spike
-
-INFER_NORM = "xx : 1                                     # integrated squared input intensity"
-INFER_NORM_ON_PRE = "xx_post += x_pre"                   # each input spike carries its own intensity
-
-INFER_POOL = "sum_d : 1                                  # summed distance of the population (inhibitory pool)"
-INFER_POOL_SYNAPSE = "sum_d_post = d_pre : 1 (summed)"          # population-mean inhibition, summed over the layer
-
-INFER_OUTPUT = """
-u : 1                                  # output potential: sum_j V_cj h_j estimated from hidden spikes
-b : 1 (constant)                       # output bias
-potential = u + b : 1                  # the class evidence read out at the end of the presentation
-"""
-
-INFER_OUTPUT_ON_PRE = "u_post += V / (f_h * T_out)"      # each hidden spike adds its readout efficacy
-
-INFER_RESET_INPUT = "phase = phase0"
-INFER_RESET_HIDDEN = "s = 0; phi = phi0"
-INFER_RESET_NORM = "xx = 0"
-INFER_RESET_OUTPUT = "u = 0"
