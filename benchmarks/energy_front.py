@@ -143,7 +143,7 @@ def train_set(data, hidden, seed, out, *, epochs=20):
     return nets
 
 
-def _plot(families, figure, target):
+def _plot(families, figure, target, selected=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -160,9 +160,15 @@ def _plot(families, figure, target):
                              marker=marker, label=family)[0]
             ax.scatter([p[profile]["energy_uj"] for p in pts], [100 * p["accuracy"] for p in pts],
                        s=8, color=handle.get_color(), alpha=0.35)
+        for family, choice in (selected or {}).get(profile, {}).items():
+            if isinstance(choice, dict) and "sanafe" in choice:
+                ax.scatter([choice["sanafe"]["energy_uj"]], [100 * choice["validation_accuracy"]], marker="*", s=120,
+                           edgecolor="black", color="white", zorder=5)
+                ax.annotate(f"{family}, SANA-FE", (choice["sanafe"]["energy_uj"], 100 * choice["validation_accuracy"]),
+                            textcoords="offset points", xytext=(-10, 8), fontsize=7, ha="right")
         ax.axhline(100 * target, color="grey", lw=0.8, ls=":")
         ax.set_xscale("log")
-        ax.set_xlabel(f"energy per inference on {profile} (µJ, our event model)")
+        ax.set_xlabel(f"energy per inference on {profile} (µJ): our event model; stars: SANA-FE")
         ax.set_title(profile)
         ax.set_ylim(90, 99)
     axes[0].set_ylabel("validation accuracy, spiking (%)")
@@ -215,6 +221,9 @@ def main():
     families = {}
     if args.points_from:  # the same networks' validation points, measured by an earlier run
         families = json.loads(Path(args.points_from).read_text(encoding="utf-8"))["points"]
+        every = [p for points in families.values() for p in points]
+        args.steps = sorted({p["steps"] for p in every})
+        args.rates = sorted({p["rate"] for p in every})
     for family, entries in networks.items():
         families[family] = []
         for name, path in entries:
@@ -257,7 +266,7 @@ def main():
             selected[profile.name]["sanafe_energy_ratio_ours_to_dense_bp"] = (
                 ours["sanafe"]["energy_uj"] / bp["sanafe"]["energy_uj"])
     figure = Path(args.figure) if args.figure else Path(args.out) / "energy_front.png"
-    _plot(families, figure, args.target)
+    _plot(families, figure, args.target, selected)
     summary = {"target_validation_accuracy": args.target, "validation_images": len(Xv), "test_images": len(Xt),
                "steps": args.steps, "rates": args.rates, "selected": selected,
                "fronts": {p: {f: [{k: q[k] for k in ("network", "steps", "rate", "accuracy")}
