@@ -107,18 +107,10 @@ class SpikingSpec:
                 raise ConfigError(name, "is no longer used: spiking inference is the integer rate code (a "
                                         "full-intensity pixel fires once per dt, outputs integrate during the "
                                         "image); remove the key")
-        values = self.values()
-        for name, least in (("integration_time", 8), ("rest_time", 2)):
-            steps = values[name] / values["dt"]
-            if abs(steps - round(steps)) > 1e-9:
-                raise ConfigError(name, f"must be a whole number of time steps of {self.dt}, "
-                                        f"got {getattr(self, name)}")
-            if round(steps) < least:
-                raise ConfigError(name, f"must last at least {least} time steps of {self.dt}, "
-                                        f"got {getattr(self, name)}")
-        for name in ("hidden_rate", "inhibition_rate"):
-            if values[name] * values["dt"] / 1000.0 > 1.0 + 1e-12:
-                raise ConfigError(name, f"fires more than once per time step of {self.dt}; lower it or dt")
+        try:  # the timing constraints live with the parameters they constrain
+            self.inference_params().validate()
+        except ConfigError as error:
+            raise ConfigError(error.field.removesuffix("_ms").removesuffix("_hz"), error.reason) from None
 
     def inference_params(self):
         """The Brian2 engine's :class:`~neuroplastic.engines.brian2.inference.InferenceParams` (ms, Hz)."""

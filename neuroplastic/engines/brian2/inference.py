@@ -71,17 +71,17 @@ class InferenceParams:
         for name in ("dt_ms", "integration_time_ms", "rest_time_ms", "hidden_rate_hz", "inhibition_rate_hz"):
             if not getattr(self, name) > 0:
                 raise ConfigError(name, f"must be positive, got {getattr(self, name)}")
-        for name in ("integration_time_ms", "rest_time_ms"):
+        for name, least in (("integration_time_ms", 8), ("rest_time_ms", 2)):
             steps = getattr(self, name) / self.dt_ms
             if abs(steps - round(steps)) > 1e-9:
-                raise ConfigError(name, f"must be a whole number of time steps of {self.dt_ms} ms")
-        if self.steps < 8:
-            raise ConfigError("integration_time_ms", f"must be at least 8 time steps, got {self.steps}")
-        if self.pad < 2:
-            raise ConfigError("rest_time_ms", f"must be at least 2 time steps, got {self.pad}")
+                raise ConfigError(name, f"must be a whole number of time steps of {self.dt_ms:g} ms, "
+                                        f"got {getattr(self, name):g} ms")
+            if round(steps) < least:
+                raise ConfigError(name, f"must last at least {least} time steps of {self.dt_ms:g} ms, "
+                                        f"got {getattr(self, name):g} ms")
         for name in ("hidden_rate_hz", "inhibition_rate_hz"):
             if getattr(self, name) * self.dt_ms / 1000.0 > 1.0 + 1e-12:
-                raise ConfigError(name, f"fires more than once per time step of {self.dt_ms} ms")
+                raise ConfigError(name, f"fires more than once per time step of {self.dt_ms:g} ms; lower it or dt")
 
     def plan(self, network, calibration_inputs):
         """The :class:`~neuroplastic.hardware.rate_code.SpikingPlan` of ``network`` with this timing.
