@@ -50,7 +50,13 @@ from neuroplastic.runner import prepare_data
 PROFILES = ("loihi1", "loihi2")
 
 
-def measure_point(network, calibration, X, y, *, steps, rate, profiles):
+def run_code(network, calibration, X, *, steps, rate):
+    """Rate code ``network`` (thresholds from ``calibration``) and simulate it on ``X``: (plan, counts)."""
+    plan = build_plan(network, calibration, steps=steps, weight_bits=8, hidden_rate=rate, inhibition_rate=rate)
+    return plan, simulate(plan, X)
+
+
+def measure_point(network, calibration, X, y, *, steps, rate, profiles, run=None):
     """Spiking accuracy and energy per inference of one network under one rate code.
 
     Parameters
@@ -65,6 +71,8 @@ def measure_point(network, calibration, X, y, *, steps, rate, profiles):
     rate : float
         Spikes per step of a hidden neuron (and of the interneuron) at the top of its range.
     profiles : sequence of HardwareProfile (neuromorphic)
+    run : (SpikingPlan, dict), optional
+        :func:`run_code`'s result for these arguments, if already computed.
 
     Returns
     -------
@@ -74,8 +82,7 @@ def measure_point(network, calibration, X, y, *, steps, rate, profiles):
         order's energy and the fill order's breakdown; ``None`` for a profile
         the network does not fit.
     """
-    plan = build_plan(network, calibration, steps=steps, weight_bits=8, hidden_rate=rate, inhibition_rate=rate)
-    counts = simulate(plan, X)
+    plan, counts = run or run_code(network, calibration, X, steps=steps, rate=rate)
     predicted = classify_counts(counts["output"], counts["output_last"], plan.classes)
     point = {"steps": int(steps), "rate": float(rate), "accuracy": float(np.mean(predicted == y))}
     priced = price_network(plan, counts, profiles, network)
@@ -92,8 +99,16 @@ def measure_point(network, calibration, X, y, *, steps, rate, profiles):
     return point
 
 
-def sanafe_point(network, calibration, X, *, steps, rate, profile, images):
-    """SANA-FE's energy and latency per inference beside ours for one network and code, on ``X[:images]``.
+def sanafe_point(plan, counts, X, *, profile, images):
+    """SANA-FE's energy and latency per inference beside ours for one simulated code, on ``X[:images]``.
+
+    Parameters
+    ----------
+    plan, counts
+        :func:`run_code`'s result on ``X``.
+    X : numpy.ndarray
+    profile : HardwareProfile
+    images : int
 
     Returns
     -------
@@ -102,9 +117,6 @@ def sanafe_point(network, calibration, X, *, steps, rate, profile, images):
     """
     from neuroplastic.hardware.sanafe_bridge import cross_check
 
-    X = X[:images]
-    plan = build_plan(network, calibration, steps=steps, weight_bits=8, hidden_rate=rate, inhibition_rate=rate)
-    counts = simulate(plan, X)
     result = cross_check(plan, counts, X, place_plan(plan, profile), profile, images=images)
     return {k: v for k, v in result.items() if k != "architecture"}
 
@@ -238,7 +250,7 @@ def main():
                     families[family].append(point)
                     print(f"{name}: {steps} steps, rate {rate}: validation {point['accuracy']:.2%}",
                           file=sys.stderr, flush=True)
-    selected = {}
+    selected, test_runs = {}, {}
     for profile in profiles:
         selected[profile.name] = {}
         for family, points in families.items():
@@ -247,8 +259,11 @@ def main():
                 selected[profile.name][family] = None
                 continue
             net = load_any_network(choice["path"])
+            key = (choice["path"], choice["steps"], choice["rate"])  # the same choice on several profiles runs once
+            if key not in test_runs:
+                test_runs[key] = run_code(net, calibration, Xt, steps=choice["steps"], rate=choice["rate"])
             test = measure_point(net, calibration, Xt, yt, steps=choice["steps"], rate=choice["rate"],
-                                 profiles=[profile])
+                                 profiles=[profile], run=test_runs[key])
             selected[profile.name][family] = {
                 "network": choice["network"], "steps": choice["steps"], "rate": choice["rate"],
                 "validation_accuracy": choice["accuracy"], "validation_energy_uj": choice[profile.name]["energy_uj"],
@@ -256,9 +271,9 @@ def main():
                 "test_latency_us": test[profile.name]["latency_us"], "placement": test[profile.name]["placement"],
                 "test_fill_breakdown_uj": test[profile.name]["fill_breakdown_uj"]}
             if profile.name == "loihi1" and args.sanafe_images > 0:
-                selected[profile.name][family]["sanafe"] = sanafe_point(
-                    net, calibration, Xt, steps=choice["steps"], rate=choice["rate"], profile=profile,
-                    images=args.sanafe_images)
+                plan, counts = test_runs[key]
+                selected[profile.name][family]["sanafe"] = sanafe_point(plan, counts, Xt, profile=profile,
+                                                                        images=args.sanafe_images)
         ours, bp = selected[profile.name].get("our rule"), selected[profile.name].get("dense BP")
         selected[profile.name]["energy_ratio_ours_to_dense_bp"] = (
             ours["test_energy_uj"] / bp["test_energy_uj"] if ours and bp else None)
