@@ -262,9 +262,10 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
                               inhibition_rate=inhibition_rate)
         except NeuroplasticError as exc:
             raise HardwareError(f"{name}: cannot run on {main.name}: {exc}") from None
+        placed = None
         if main.is_neuromorphic:  # fail before the (long) run, not after it
             try:
-                place_plan(plan, main)
+                placed = place_plan(plan, main)
             except HardwareError as exc:
                 raise HardwareError(f"{name}: does not fit {main.name}: {exc}") from None
         start = time.perf_counter()
@@ -282,7 +283,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
             from .sanafe_bridge import cross_check
 
             step = (lambda done, name=name: sanafe_progress(name, done)) if sanafe_progress else None
-            entry["sanafe"] = cross_check(plan, counts, X, place_plan(plan, main), main, images=sanafe_images,
+            entry["sanafe"] = cross_check(plan, counts, X, placed, main, images=sanafe_images,
                                           architecture=sanafe["architecture"], progress=step)
         results.append(entry)
     _ratios(results)
