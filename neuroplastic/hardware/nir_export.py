@@ -90,8 +90,8 @@ def plan_to_nir(plan, metadata=None):
     import nir
 
     n_in, n_h, n_c = plan.n_inputs, plan.n_hidden, plan.n_classes
-    hidden_bias = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("hidden")]).astype(np.float64)
-    output_bias = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("output")]).astype(np.float64)
+    hidden_bias = plan.bias_potential("hidden").astype(np.float64)
+    output_bias = plan.bias_potential("output").astype(np.float64)
     nodes = {
         "input": nir.Input(input_type=np.array([n_in])),
         "hidden_synapses": nir.Affine(weight=_dense(plan.hidden_weights), bias=hidden_bias),
@@ -102,7 +102,7 @@ def plan_to_nir(plan, metadata=None):
     _population(nodes, edges, "hidden", "hidden_synapses", n_h, plan.hidden_vth)
     _population(nodes, edges, "output", "output_synapses", n_c, plan.output_vth)
     if plan.has_inhibition:
-        quantum = plan.inhibition_strength * 2**plan.inhibition_exp
+        quantum = plan.inhibition_quantum
         nodes["inhibition_synapses"] = nir.Linear(weight=_dense(plan.inhibition_weights))
         nodes["inhibition_delay"] = nir.Delay(delay=np.ones(1))
         nodes["inhibition_to_hidden"] = nir.Linear(weight=np.full((n_h, 1), -float(quantum) * V_SHIFT))

@@ -113,6 +113,17 @@ class SpikingPlan(LayerSizes):
         """``(bias_mant, bias_exp)`` of ``"hidden"`` or ``"output"`` for fixed_pt."""
         return _bias_fixed(self.hidden_bias if layer == "hidden" else self.output_bias)
 
+    def bias_potential(self, layer):
+        """Bias of ``"hidden"`` or ``"output"`` added to the potential every step, as fixed_pt applies it
+        (``bias_mant << bias_exp``, int64; one weight step is 64 of these units)."""
+        mant, exponent = self.bias_fixed(layer)
+        return np.left_shift(mant.astype(np.int64), exponent.astype(np.int64))
+
+    @property
+    def inhibition_quantum(self):
+        """What one interneuron spike subtracts from every hidden unit, in weight steps (a_in units)."""
+        return self.inhibition_strength * 2**self.inhibition_exp
+
     @property
     def has_relay(self):
         return self.relay_weights is not None
@@ -307,8 +318,7 @@ def simulate(plan, X, *, fixed=True):
     counts_in = encode_inputs(X, plan.steps)
     n_images = counts_in.shape[1]
     if fixed:
-        hb = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("hidden")])
-        ob = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("output")])
+        hb, ob = plan.bias_potential("hidden"), plan.bias_potential("output")
         dtype = np.int64
     else:
         hb, ob, dtype = plan.hidden_bias, plan.output_bias, np.float64
@@ -324,7 +334,7 @@ def simulate(plan, X, *, fixed=True):
             ("relay", 1 if plan.has_relay else 0))}
     vr = np.full((n_images, 1), half(plan.relay_vth), dtype)
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
-    quantum = plan.inhibition_strength * 2**plan.inhibition_exp
+    quantum = plan.inhibition_quantum
     inh_prev = np.zeros((n_images, 1), bool)
     for tau, s_in in enumerate(encoder_spikes(X, plan.steps, plan.slot)):
         s_in = s_in.T

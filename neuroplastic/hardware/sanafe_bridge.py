@@ -148,8 +148,8 @@ def _one_line(exc):
 
 def _layers(plan):
     """``{name: (size, threshold, per-neuron bias in a_in units)}`` of the plan's spiking layers."""
-    hb = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("hidden")]) / 64.0
-    ob = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("output")]) / 64.0
+    hb = plan.bias_potential("hidden") / 64.0
+    ob = plan.bias_potential("output") / 64.0
     layers = {"hidden": (plan.n_hidden, plan.hidden_vth, np.broadcast_to(hb, plan.n_hidden))}
     if plan.has_inhibition:
         layers["inhibition"] = (1, plan.inhibition_vth, np.zeros(1))
@@ -165,7 +165,7 @@ def _edges(plan):
 
     edges = [("input", "hidden", plan.hidden_weights)]
     if plan.has_inhibition:
-        quantum = plan.inhibition_strength * 2**plan.inhibition_exp
+        quantum = plan.inhibition_quantum
         edges += [("input", "inhibition", plan.inhibition_weights),
                   ("inhibition", "hidden", sp.csr_matrix(-quantum * np.ones((plan.n_hidden, 1))))]
     edges.append(("hidden", "output", plan.output_weights))

@@ -132,8 +132,7 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
     inputs = b2.SpikeGeneratorGroup(plan.n_inputs, indices, times * dt, dt=dt, name="inputs")
 
     if fixed:
-        hidden_bias = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("hidden")])
-        output_bias = np.left_shift(*[a.astype(np.int64) for a in plan.bias_fixed("output")])
+        hidden_bias, output_bias = plan.bias_potential("hidden"), plan.bias_potential("output")
     else:
         hidden_bias, output_bias = plan.hidden_bias, plan.output_bias
     hidden = _layer(b2, "hidden", plan.n_hidden, hidden_bias, plan.hidden_vth, fixed, dt)
@@ -147,7 +146,7 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
         groups["inhibition"] = inhibition
         inhibit = b2.Synapses(inhibition, hidden, on_pre=ON_PRE_INHIBIT, dt=dt, name="inhibit")
         inhibit.connect()
-        namespace["q"] = float(plan.inhibition_strength * 2**plan.inhibition_exp)
+        namespace["q"] = float(plan.inhibition_quantum)
         objects += [inhibition, inhibit,
                     _synapses(b2, inputs, inhibition, plan.inhibition_weights, "to_inhibition", dt)]
     if plan.has_relay:
