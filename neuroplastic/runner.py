@@ -96,7 +96,7 @@ def _open_run(model, out, resume):
 
 
 def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs=None, readout_epochs=None,
-                resume=False, progress=None, engine="vectorized", mode="rate"):
+                resume=False, progress=None, engine="vectorized", mode="rate", target=None, readout_engine=None):
     """Train the model a definition file describes and write its run folder.
 
     Parameters
@@ -120,6 +120,9 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs
         The engine that executes the rule.
     mode : {"rate", "spiking"}
         The Brian2 form (``engine="brian2"`` only).
+    target, readout_engine : str, optional
+        Brian2 code-generation target and where the readout phase runs
+        (:func:`neuroplastic.engines.brian2.make_brian2_learner`).
 
     Returns
     -------
@@ -139,7 +142,8 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs
     if engine == "brian2":
         from .engines.brian2 import make_brian2_learner
 
-        learner = make_brian2_learner(model, mode, build_dir=run.file("brian2_build"))
+        learner = make_brian2_learner(model, mode, target=target, build_dir=run.file("brian2_build"),
+                                      readout_engine=readout_engine)
     else:
         learner = make_learner(model)
     run.log(("resuming" if resume else "training") + f" {model.model.name} on {data.description['n_train_used']:,} images")

@@ -128,8 +128,8 @@ def engine(request, brian2_settings, engine_images):
     """One form of the rule, fitted once per session on :func:`engine_images`: a
     :class:`~engines.FittedEngine` (the :class:`~engines.Engine` as ``form``, the recording of the fit as ``run``).
 
-    A form the learner refuses (its ConfigError names the field ``mode``), such as spiking training
-    before it exists, is skipped with the learner's own reason.
+    A form the learner refuses (its ConfigError names the field ``mode``) is skipped with the learner's own
+    reason.
     """
     if request.param != "vectorized":
         pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")

@@ -8,10 +8,11 @@ callback), the hidden synapses, the win counts and how many rewiring events
 ``history_`` holds by then: the material the rule's invariants are checked
 on (tests/test_rule_engines.py).
 
-The Brian2 engine updates its training state once per Brian2 run (a run
-lasts until the next rewiring event), so between two of its records the
-state may have moved by several batches; the invariants hold at that
-granularity too.
+The Brian2 engine updates its training state once per Brian2 run (in the
+rate form a run lasts until the next rewiring event; in the spiking form a
+whole hidden pass, whose records show the layer as each event left it), so
+between two of its records the state may have moved by several batches;
+the invariants hold at that granularity too.
 """
 
 from dataclasses import dataclass, field

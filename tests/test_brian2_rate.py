@@ -160,8 +160,8 @@ def test_brian2_learner_refuses_what_it_does_not_run():
     rewiring = RewiringParams(max_synapses_per_unit=4)
     with pytest.raises(ConfigError, match="target"):
         Brian2Classifier(mode="rate", target="cpp_standalone", n_hidden=3, rewiring=rewiring).fit(X, y)
-    with pytest.raises(ConfigError, match="spiking"):
-        Brian2Classifier(mode="spiking", n_hidden=3, rewiring=rewiring).fit(X, y)
+    with pytest.raises(ConfigError, match="readout_engine"):
+        Brian2Classifier(mode="spiking", n_hidden=3, rewiring=rewiring, readout_engine="torch").fit(X, y)
     with pytest.raises(ConfigError, match="resume"):
         Brian2Classifier(n_hidden=3, rewiring=rewiring).fit(X, y, resume_state={})
 

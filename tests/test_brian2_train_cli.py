@@ -1,4 +1,4 @@
-"""`neuroplastic train --engine brian2 --mode rate` writes the same run folder as the vectorized engine."""
+"""`neuroplastic train --engine brian2 --mode rate|spiking` writes the same run folder as the vectorized engine."""
 
 import pytest
 
@@ -54,12 +54,31 @@ def test_train_command_with_the_brian2_rate_engine_writes_a_run_folder(tmp_path,
     assert "test accuracy" in capsys.readouterr().out
 
 
-@pytest.mark.codegen_independent
-def test_train_command_refuses_brian2_spiking_training_in_one_line(tmp_path, capsys):
+def test_train_command_with_spiking_training_writes_a_run_folder(tmp_path, capsys):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY)
+    code = main(["train", "--model", str(path), "--out", str(tmp_path / "run"), "--engine", "brian2",
+                 "--mode", "spiking", "--target", "numpy", "--quiet"])
+    assert code == 0
+    run = RunFolder(tmp_path / "run", create=False)
+    metrics = run.read_json(RunFolder.METRICS)
+    assert metrics["engine"] == "brian2-spiking"
+    assert 0 < metrics["nonsilent_synapses"]["hidden"] <= 4 * 6
+    history = run.read_json(RunFolder.HISTORY)
+    assert [record["phase"] for record in history][:3] == ["hidden"] * 3  # 48 images, an event every 16
+    assert "test accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.codegen_independent
+def test_a_bad_spiking_quantity_is_one_line_naming_the_field(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY + '\n[spiking]\nmembrane_time_constant = "-3 ms"\n')
     code = main(["train", "--model", str(path), "--out", str(tmp_path / "run"), "--engine", "brian2",
                  "--mode", "spiking", "--quiet"])
     assert code == 2
     error = capsys.readouterr().err.strip()
-    assert error.startswith("neuroplastic: error:") and "spiking" in error and "\n" not in error
+    assert error.startswith("neuroplastic: error:") and "membrane_time_constant" in error and "\n" not in error
+    path.write_text(TINY + '\n[spiking]\ndrive_gain = "3 ms"\n')
+    assert main(["train", "--model", str(path), "--out", str(tmp_path / "run2"), "--engine", "brian2",
+                 "--mode", "spiking", "--quiet"]) == 2
+    assert "drive_gain" in capsys.readouterr().err

@@ -2,8 +2,10 @@
 
 Each form is fitted once per session on 40 images of the bundled sample
 (tests/engines.py records the hidden layer after every batch); the
-determinism test fits it twice more. ``brian2-spiking`` is skipped with the
-learner's own refusal until spiking training exists.
+determinism test fits it twice more. ``brian2-spiking`` runs its hidden pass
+as one Brian2 run; its records and progress reports show the layer as each
+rewiring event left it (snapshots the network took), and the readout phase
+runs in the vectorized engine from the same state.
 """
 
 import numpy as np

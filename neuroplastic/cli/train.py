@@ -25,6 +25,11 @@ def add_arguments(parser):
                         help="engine that executes the rule (default: %(default)s)")
     parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
                         help="Brian2 form, with --engine brian2 (default: %(default)s)")
+    parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"],
+                        help="Brian2 code-generation target (default: cpp_standalone for --mode spiking, else numpy)")
+    parser.add_argument("--readout-engine", choices=["brian2", "vectorized"],
+                        help="where the readout phase runs with --engine brian2 (default: brian2 for --mode rate, "
+                             "vectorized for --mode spiking, whose readout passes are too slow in Brian2's rate form)")
     add_json(parser)
 
 
@@ -44,7 +49,8 @@ def run(args):
         run_folder, metrics = train_model(
             args.model, data_dir=args.data, out=args.out, seed=args.seed, hidden_epochs=args.hidden_epochs,
             readout_epochs=args.readout_epochs,
-            resume=args.resume, progress=progress, engine=args.engine, mode=args.mode,
+            resume=args.resume, progress=progress, engine=args.engine, mode=args.mode, target=args.target,
+            readout_engine=args.readout_engine,
         )
     finally:
         if bar is not None:

@@ -1,4 +1,4 @@
-"""The ``[spiking]`` table of a model file: timing and rates of spiking inference, with units.
+"""The ``[spiking]`` table of a model file: timing, rates and potentials of the spiking forms, with units.
 
 Values are strings with a unit, as a neuroscientist would write them
 (``dt = "1 ms"``, ``hidden_rate = "250 Hz"``). A missing unit, a unit of the
@@ -21,6 +21,7 @@ __all__ = ["SpikingSpec", "UNITS", "parse_quantity"]
 UNITS = {
     "time": {"ms": 1.0, "s": 1000.0, "us": 1e-3},
     "rate": {"Hz": 1.0, "kHz": 1000.0},
+    "potential": {"mV": 1.0, "V": 1000.0},
 }
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
@@ -53,13 +54,21 @@ def parse_quantity(text, kind, field):
 _KINDS = (("dt", "time"), ("integration_time", "time"), ("rest_time", "time"), ("hidden_rate", "rate"),
           ("inhibition_rate", "rate"))
 
+#: The quantities of spiking training (:class:`~neuroplastic.engines.brian2.spiking.SpikingParams`): table key,
+#: kind, and the parameter's name.
+_TRAINING = (("training_dt", "time", "dt_ms"), ("presentation_time", "time", "presentation_ms"),
+             ("decision_time", "time", "decision_ms"), ("release_rate", "rate", "release_rate_hz"),
+             ("membrane_time_constant", "time", "tau_m_ms"), ("synaptic_time_constant", "time", "tau_e_ms"),
+             ("drive_gain", "potential", "gain_mv"), ("threshold_start", "potential", "threshold_start_mv"),
+             ("threshold_fall", "potential", "threshold_fall_mv"))
+
 #: Keys of the earlier inference form and the only values still accepted (and ignored).
 _LEGACY = {"output_time": "100 ms", "input_rate": "200 Hz", "coding": "regular"}
 
 
 @dataclass(frozen=True)
 class SpikingSpec:
-    """Timing and rates of fully spiking inference of a trained network (Brian2, ``neuroplastic evaluate``).
+    """Timing and rates of fully spiking inference (``neuroplastic evaluate``) and of spiking training (Brian2).
 
     The network is the integer rate code of the hardware layer
     (:mod:`neuroplastic.hardware.rate_code`): one of its steps is one time
@@ -80,6 +89,20 @@ class SpikingSpec:
         (the 99.9% quantile over calibration images); at most ``1 / dt``.
     inhibition_rate : str
         The same for the inhibitory interneuron of the triangle activations.
+    training_dt, presentation_time, decision_time : str
+        Spiking training (``neuroplastic train --engine brian2 --mode
+        spiking``): time step, how long each image is shown, and when the
+        firing threshold starts to fall.
+    release_rate : str
+        Transmitter release rate of a synapse whose input has intensity 1
+        (at most ``1 / training_dt``).
+    membrane_time_constant, synaptic_time_constant : str
+        Of the hidden units.
+    drive_gain : str
+        Potential per unit of the rule's score (squared distance plus conscience).
+    threshold_start, threshold_fall : str
+        Firing threshold above rest until ``decision_time``, and how far it
+        falls by the end of the image.
     output_time, input_rate, coding : str or None
         Keys of the earlier, partly analog inference, still found in older
         run folders. Accepted only with the values that form wrote by
@@ -93,6 +116,15 @@ class SpikingSpec:
     rest_time: str = "3 ms"
     hidden_rate: str = "250 Hz"
     inhibition_rate: str = "1 kHz"
+    training_dt: str = "1 ms"
+    presentation_time: str = "20 ms"
+    decision_time: str = "10 ms"
+    release_rate: str = "1 kHz"
+    membrane_time_constant: str = "10 ms"
+    synaptic_time_constant: str = "2 ms"
+    drive_gain: str = "3 mV"
+    threshold_start: str = "20 mV"
+    threshold_fall: str = "60 mV"
     output_time: Optional[str] = None
     input_rate: Optional[str] = None
     coding: Optional[str] = None
@@ -111,6 +143,17 @@ class SpikingSpec:
             self.inference_params().validate()
         except ConfigError as error:
             raise ConfigError(error.field.removesuffix("_ms").removesuffix("_hz"), error.reason) from None
+        names = {param: key for key, _, param in _TRAINING}
+        try:
+            self.training_params().validate()
+        except ConfigError as error:
+            raise ConfigError(names.get(error.field, error.field), error.reason) from None
+
+    def training_params(self):
+        """The Brian2 engine's :class:`~neuroplastic.engines.brian2.spiking.SpikingParams` (ms, mV, Hz)."""
+        from ..engines.brian2.spiking import SpikingParams
+
+        return SpikingParams(**{param: parse_quantity(getattr(self, key), kind, key) for key, kind, param in _TRAINING})
 
     def inference_params(self):
         """The Brian2 engine's :class:`~neuroplastic.engines.brian2.inference.InferenceParams` (ms, Hz)."""

@@ -3,27 +3,31 @@
 Every constant is a Brian2 equation or code string with units. The
 ``rate`` constants execute one presentation per time step and are held
 against the vectorized engine (:mod:`neuroplastic.rule.updates`, same
-symbols); the ``spiking`` constants are the same rule with spikes, traces
-and membrane potentials in ms, mV and Hz. Names that appear without a
-definition (``images``, ``image_index``, ``plastic``, ``gamma`` ...) are
+symbols); the ``spiking`` constants are the same rule on the same slots
+with transmitter releases, spikes and membrane potentials in ms and mV.
+Names that appear without a definition (``images``, ``image_index``,
+``gamma`` ...) are
 supplied by the builders in :mod:`neuroplastic.engines.brian2` through
 the network namespace.
 
 Symbols: x_i presynaptic activity (pixel intensity in [0, 1]); w_ij
-efficacy; src, birth: input and birth time of a rate-form synapse (one per
-slot of a unit, ``birth = -1`` for an empty slot); nonsilent_ij 1 if a
-potential synapse of the spiking form exists; b_j homeostatic (conscience)
-bias; count_j win count.
+efficacy; src, birth: input and birth time of a synapse (one per slot of a
+unit, ``birth = -1`` for an empty slot); b_j homeostatic (conscience)
+bias; count_j win count (spike count in the spiking form).
 """
 
 __all__ = [
     "RATE_HIDDEN", "RATE_COMPETITION", "RATE_SYNAPSES", "RATE_DENDRITE", "RATE_SIBLINGS", "RATE_LATERAL",
     "RATE_SCORE", "RATE_DRAW", "RATE_GROW_DECISION", "RATE_MERIT", "RATE_INSTAR", "RATE_COUNT", "RATE_REGROW_EVENT", "RATE_REGROW",
-    "RATE_HOMEOSTASIS", "REWIRE",
+    "RATE_HOMEOSTASIS",
     "READOUT_HIDDEN", "READOUT_OUTPUT", "READOUT_CRITIC", "READOUT_SIGNAL", "READOUT_SYNAPSE", "READOUT_CRITIC_SYNAPSE",
     "READOUT_NOISE", "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
-    "SPIKING_INPUT", "SPIKING_INPUT_THRESHOLD", "SPIKING_INPUT_RESET", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
-    "SPIKING_HIDDEN_RESET", "SPIKING_SYNAPSE", "SPIKING_ON_PRE", "SPIKING_ON_POST", "SPIKING_INHIBITION",
+    "SPIKING_SYNAPSES", "SPIKING_RELEASE", "SPIKING_ON_RELEASE", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
+    "SPIKING_INTERNEURON", "SPIKING_TO_INTERNEURON", "SPIKING_DENDRITE", "SPIKING_ON_TRANSMIT",
+    "SPIKING_ON_POST", "SPIKING_WINNER", "SPIKING_INSTAR", "SPIKING_COMPARE_EVENT", "SPIKING_HELD", "SPIKING_SIBLINGS",
+    "SPIKING_DECIDE_EVENT", "SPIKING_NEW_IMAGE", "SPIKING_NEW_IMAGE_SYNAPSES",
+    "SPIKING_NEW_IMAGE_INTERNEURON", "SPIKING_DRAW", "SPIKING_GROW_DECISION", "SPIKING_REGROW_EVENT", "SPIKING_REGROW",
+    "SPIKING_ELIMINATE_EVENT", "SPIKING_ELIMINATE", "SPIKING_SNAPSHOT_EVENT", "SPIKING_HOMEOSTASIS",
 ]
 
 # --------------------------------------------------------------------------
@@ -196,55 +200,138 @@ READOUT_BIAS = (
 )
 
 # --------------------------------------------------------------------------
-# Spiking form (training): Poisson inputs, LIF hidden units with an adaptive threshold,
-# lateral inhibition, instar plasticity from a presynaptic trace.
+# Spiking form (training): the same slots as the rate form, stochastic release at each synapse, LIF units that
+# integrate minus half their score, a falling threshold with a shunting interneuron (first to fire wins), the
+# instar at the winner's spike from its synapses' release counts. Growth, homeostasis and elimination run at the
+# image boundaries (the first time step of the next image), in the network. Times in ms, potentials in mV.
 # --------------------------------------------------------------------------
 
-SPIKING_INPUT = """
-rate = f_max * images(image_index(t) * image_dt, i) * stimulus_on(t) : Hz   # Poisson rate from pixel intensity
-dxpre/dt = -xpre / tau_pre : 1        # presynaptic trace; its mean is the pixel intensity x_i
+SPIKING_SYNAPSES = """
+unit : integer (constant)            # the hidden unit that owns the synapse
+src : integer                        # presynaptic input
+birth : integer                      # presentation at which the synapse grew; -1: an empty slot
+w : 1                                # synaptic efficacy; 0 in an empty slot
+alive = int(birth >= 0) : 1          # 1 if the slot holds a synapse
+x : 1                                # intensity of input src in the image shown now (set when the image appears)
+releases : 1                         # transmitter releases since the image appeared
+xhat : 1                             # release-count estimate of x_src, taken when the unit fired
+won_unit : 1 (linked)                # 1 if the owner won the image that ended
+count_unit : 1 (linked)              # the owner's win count
+merit = alive * w - (1 - alive) : 1  # what the synapse is worth to its unit; -1: an empty slot
+n_weaker : 1                         # synapses of the same unit worth less (summed over the siblings)
+grow_unit : 1 (linked)               # 1 if the owner grows a synapse at this image boundary
+chosen_unit : integer (linked)       # the input it grows at
 """
 
-SPIKING_INPUT_THRESHOLD = "rand() < rate * dt"                 # Poisson spike generation
-SPIKING_INPUT_RESET = "xpre += 1 / (f_max * tau_pre)"          # trace jump normalised so that <xpre> = x
+SPIKING_RELEASE = "x > 0 and rand() < release_rate * x * dt"   # stochastic release, rate f x_src per synapse
+SPIKING_ON_RELEASE = "releases += 1"
 
 SPIKING_HIDDEN = """
-dv/dt = (v_rest + I_0 - v + ge - gi - gain * w2 / 2) / tau_m : volt (unless refractory)  # membrane; -w2/2: bias
-dge/dt = -ge / tau_e : volt           # excitatory synaptic drive, mean gain * w_j . x
-dgi/dt = -gi / tau_i : volt           # lateral inhibition from rivals' spikes
-dtheta/dt = -theta / tau_theta : volt # adaptive threshold (homeostasis: frequent spikers become harder to fire)
-w2 : 1                                # squared weight norm ||w_j||^2, kept up to date at every weight change
-count : 1                             # spikes so far; learning rate 1 / count (online k-means)
+dv/dt = (v_rest - v + ge - gain * (w2 + conscience) / 2) / tau_m : volt   # integrates minus half the score
+dge/dt = -ge / tau_e : volt          # synaptic drive; its mean is gain * w_j . x
+s = (timestep(t, dt) % steps) * dt : second   # time since the image appeared
+theta = v_rest + theta_start - theta_fall * clip(s - t_decide, 0*ms, t_present) / (t_present - t_decide) : volt  # falls
+w2 : 1                               # squared efficacy norm ||w_j||^2 (summed by the dendrite)
+conscience : 1                       # homeostatic bias b_j = gamma (n_hidden r_j - 1), as in the rate form
+win_rate : 1                         # running win rate r_j
+wins : 1                             # images won so far; the instar's rate is 1 / wins
+gate : 1 (linked)                    # 1 once a unit of the layer fired during this image (from the interneuron)
+first : integer (linked)             # the image's winner, chosen by the interneuron (-1: none yet)
+won : 1                              # post activity of the image that ended: 1 for its winner
+cand1 : integer                      # growth candidates: inputs drawn uniformly among those above threshold ...
+cand2 : integer                      # ... in the image that just ended
+cand3 : integer                      # third candidate
+cand4 : integer                      # fourth candidate
+held1 : 1                            # 1 if the unit already holds a synapse at cand1 (summed by its dendrite)
+held2 : 1                            # same for cand2
+held3 : 1                            # same for cand3
+held4 : 1                            # same for cand4
+grow : 1                             # 1 if the unit grows a synapse at this image boundary
+chosen : integer                     # the input it grows at
 """
 
-SPIKING_HIDDEN_THRESHOLD = "v > v_thresh + theta"
-SPIKING_HIDDEN_RESET = "v = v_reset; theta += theta_plus * plastic(t); count += plastic(t)"
+SPIKING_HIDDEN_THRESHOLD = "v > theta and gate < 0.5"   # first to reach the falling threshold; shut once one fired
 
-SPIKING_SYNAPSE = """
-w : 1                                 # synaptic efficacy; 0 at a silent synapse
-nonsilent : 1                         # 1: consolidated synapse, 0: silent potential site
-grown : 1                             # 1 if grown at the last rewiring event
-eliminated : 1                        # 1 if eliminated at the last rewiring event
+SPIKING_INTERNEURON = """
+shut : 1                             # 1 once a hidden unit fired during this image: shunts every unit's spiking
+closed_at : integer                  # time step at which it shut
+first : integer                      # the winner: of the units that fired in that step, the one furthest past threshold
+margin : volt                        # how far past threshold the winner was
 """
 
-SPIKING_ON_PRE = "ge_post += gain / (f_max * tau_e) * w * nonsilent"   # PSP: integrates to gain * w per unit intensity
-SPIKING_ON_POST = (  # instar at each post spike: move towards the presynaptic trace (Hebbian term - weight decay)
-    "w_new = clip(w + plastic(t) * nonsilent * (xpre_pre - w) / count_post, 0, inf)\n"
-    "w2_post += nonsilent * (w_new * w_new - w * w)\n"   # keep the unit's squared norm up to date
-    "w = w_new"
+SPIKING_TO_INTERNEURON = (  # on a hidden spike; the gate closes for the next step, so only one step's spikes compete
+    "same_step = int(shut_post < 0.5) + int(shut_post > 0.5) * int(closed_at_post == timestep(t, dt))\n"
+    "better = same_step * int(v_pre - theta_pre > margin_post)\n"
+    "first_post = better * i + (1 - better) * first_post\n"
+    "margin_post = better * (v_pre - theta_pre) + (1 - better) * margin_post\n"
+    "closed_at_post = int(shut_post < 0.5) * timestep(t, dt) + int(shut_post > 0.5) * closed_at_post\n"
+    "shut_post = 1"
 )
 
-SPIKING_INHIBITION = "gi_post += w_inh"   # lateral inhibition: each spike inhibits every rival
-
-# Rewiring event of the spiking form (dense potential pool with a nonsilent flag; a run_regularly operation on
-# the synapses every `period` presentations): eliminate non-silent synapses at zero or below the threshold, then
-# grow silent sites with probability p_grow.
-REWIRE = """
-event = int(t > 0*second)
-keep = int(nonsilent > 0.5 and w > 0 and w >= w_elim)
-grow_here = int(nonsilent < 0.5 and rand() < p_grow)
-eliminated = event * int(nonsilent > 0.5) * (1 - keep)
-grown = event * grow_here
-w = (1 - event) * w + event * (w * keep + w_grow * grow_here)
-nonsilent = (1 - event) * nonsilent + event * (keep + grow_here)
+SPIKING_DENDRITE = """
+w2_post = w_pre * w_pre : 1 (summed)
 """
+
+# The winner's synapses, at the first step of the next image, tell their unit which candidates it holds (HELD)
+# and each other how much they are worth (SIBLINGS): event-driven, so it costs nothing at the other steps.
+SPIKING_COMPARE_EVENT = "timestep(t, dt) % steps == 0 and won_unit > 0.5"
+SPIKING_HELD = (
+    "held1_post += alive_pre * int(src_pre == cand1_post)\n"
+    "held2_post += alive_pre * int(src_pre == cand2_post)\n"
+    "held3_post += alive_pre * int(src_pre == cand3_post)\n"
+    "held4_post += alive_pre * int(src_pre == cand4_post)"
+)
+SPIKING_SIBLINGS = "n_weaker_post += int(merit_pre < merit_post) + int(merit_pre == merit_post) * int(i < j)"
+
+SPIKING_ON_TRANSMIT = "ge_post += gain / (release_rate * tau_e) * w_pre"   # a release: the drive's mean is gain w x
+SPIKING_ON_POST = "xhat_pre = releases_pre / (release_rate * (s_post + dt))"   # at a unit's spike: x_src estimated
+
+SPIKING_WINNER = (  # at the image boundary: the interneuron's choice; the growth bookkeeping starts afresh
+    "won = int(i == first)\n"
+    "held1 = 0\n"
+    "held2 = 0\n"
+    "held3 = 0\n"
+    "held4 = 0\n"
+    "grow = 0"
+)
+
+SPIKING_INSTAR = (  # the winner's instar, rate 1/count, towards the estimates taken at its spike
+    "w = clip(w + won_unit * alive * (xhat - w) / (count_unit + 1), 0, inf)\n"
+    "n_weaker = 0"
+)
+
+SPIKING_NEW_IMAGE = "v = v_rest; ge = 0*mV"   # hidden units, at the first step of every image
+SPIKING_NEW_IMAGE_SYNAPSES = "releases = 0\nx = alive * images(image_index(t) * image_dt, src)"
+SPIKING_NEW_IMAGE_INTERNEURON = "shut = 0\nfirst = -1\nmargin = -1*volt"   # at the end of the boundary step
+
+SPIKING_DRAW = RATE_DRAW.replace("image_index(t)", "previous_image(t)")   # among the inputs of the image that ended
+
+# the second step of an image: the winner of the one that ended decides to grow (a run_on_event on DECIDE_EVENT)
+SPIKING_DECIDE_EVENT = "timestep(t, dt) % steps == 1 and won > 0.5"
+SPIKING_GROW_DECISION = RATE_GROW_DECISION.replace("winner", "won").replace("image_index(t)", "previous_image(t)")
+
+# the third step: its weakest synapse (or first empty slot) moves, and a due rewiring event eliminates
+SPIKING_REGROW_EVENT = "timestep(t, dt) % steps == 2 and " + RATE_REGROW_EVENT
+
+SPIKING_REGROW = (  # growth: the slot moves to the chosen input, efficacy w_grow * x_i, born after the image
+    "src = chosen_unit\n"
+    "w = w_grow * images(previous_image(t) * image_dt, chosen_unit)\n"
+    "birth = t0 + timestep(t, dt) // steps\n"
+    "x = images(image_index(t) * image_dt, src)"
+)
+
+SPIKING_ELIMINATE_EVENT = (  # threshold elimination at a rewiring event (not a slot that regrows at this boundary)
+    "timestep(t, dt) % steps == 2 and rewire_due(t) > 0.5 and alive > 0.5 and (w < w_elim or w <= 0)"
+    " and not (grow_unit > 0.5 and n_weaker < 0.5)"
+)
+SPIKING_ELIMINATE = "w = 0\nbirth = -1\nx = 0"
+
+# the step after a rewiring event: every slot reports its state (an EventMonitor keeps the layer as the event left it)
+SPIKING_SNAPSHOT_EVENT = "timestep(t, dt) % steps == 3 and rewire_due(t) > 0.5"
+
+SPIKING_HOMEOSTASIS = (  # at every image boundary but the first: the win rate and conscience of the rate form
+    "first = int(timestep(t, dt) == 0)\n"
+    "win_rate += (1 - first) * (won - win_rate) / tau_h * int(gamma > 0)\n"
+    "conscience = gamma * (N * win_rate - 1) * int(gamma > 0)\n"
+    "wins += won"
+)

@@ -36,9 +36,19 @@ every win rather than once per batch; if all four draws land on inputs a
 unit holds, it does not grow at that win; ``rewiring.activity_cost`` must
 be 0.
 
-The spiking form (:mod:`.spiking`) is not wired to the sparse-from-birth
-slots yet: ``mode="spiking"`` training raises a ConfigError. Spiking
-inference of a trained network (:mod:`.inference`) does not depend on it.
+With ``mode="spiking"`` the hidden phase runs in the spiking form instead
+(:class:`~.spiking.SpikingHiddenLayer`: stochastic release at every
+synapse, integrate-and-fire units, a falling threshold and a shunting
+interneuron for the competition, the instar at the winner's spike; growth,
+homeostasis and the rewiring events' threshold elimination run in the
+network at image boundaries). Each hidden pass is one Brian2 run, so it
+builds once in ``cpp_standalone``. After the run, NumPy replays the pass's
+batches for the input trace and the output gain statistics, computed from
+the synapses the pass ended with, and writes the census and history from
+the growth and elimination events Brian2 recorded. The readout phase runs
+in the rate form, or, with ``readout_engine="vectorized"``, in the
+vectorized engine from the same typed state (the readout's rate form
+presents one image per Brian2 time step, too slow for full MNIST).
 """
 
 import time
@@ -48,15 +58,23 @@ import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
+from ...rule.state import HiddenSynapses
 from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
 from .device import brian2_target, frozen_garbage
 from .rate import RateHiddenLayer
+from .spiking import SpikingHiddenLayer, SpikingParams
 
 __all__ = ["Brian2Classifier"]
 
+
+def _slot_sums(hidden, X):
+    """``w_j . x`` of every unit for the images ``X`` (shape (n_images, n_hidden)), from the per-unit slots."""
+    return np.einsum("hc,bhc->bh", hidden.weight, X[:, hidden.index])
+
 MODES = ("rate", "spiking")
+READOUT_ENGINES = ("brian2", "vectorized")
 #: Upper bound on the recorded sums of one Brian2 run (floats), which bounds the length of a run without growth.
 _RECORD_BUDGET = 4_000_000
 
@@ -67,8 +85,8 @@ class Brian2Classifier(RuleHyperparameters):
     Parameters
     ----------
     mode : {"rate", "spiking"}
-        Rate form (held against the vectorized engine). The spiking form is
-        not available for training with the sparse-from-birth rule yet.
+        Form of the hidden phase: the rate form (held against the vectorized
+        engine) or the spiking form.
     n_hidden, activation, activation_params, hidden_epochs, readout_epochs, hidden, rewiring, homeostasis, output
         As for :class:`~neuroplastic.engines.vectorized.StructuralPlasticityClassifier`.
     batch_size : int
@@ -76,9 +94,15 @@ class Brian2Classifier(RuleHyperparameters):
         (instar, conscience and growth per presentation); gain control and the
         readout update are applied once per batch, as in the vectorized engine.
     spiking : SpikingParams, optional
-        Biophysical parameters of the spiking form (kept for when it returns).
-    target : {"numpy", "cython"}
-        Brian2 runtime code-generation target.
+        Biophysical parameters of the spiking form (defaults if omitted).
+    readout_engine : {"brian2", "vectorized"}, optional
+        Where the readout phase runs: Brian2's rate form, or the vectorized
+        engine continuing the same typed state. Default: ``"brian2"`` in rate
+        mode, ``"vectorized"`` in spiking mode.
+    target : {"numpy", "cython", "cpp_standalone"}
+        Brian2 code-generation target. ``cpp_standalone`` is for the spiking
+        form's hidden passes (one build per pass); the rate form then runs on
+        ``numpy``.
     build_dir : str or Path, optional
         Folder for the cython cache (a temporary folder if omitted).
     random_state : int, optional
@@ -95,12 +119,12 @@ class Brian2Classifier(RuleHyperparameters):
     """
 
     _PARAM_NAMES = ("mode", "n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs",
-                    "batch_size", "hidden", "rewiring", "homeostasis", "output", "spiking", "target", "build_dir",
-                    "random_state", "progress")
+                    "batch_size", "hidden", "rewiring", "homeostasis", "output", "spiking", "readout_engine",
+                    "target", "build_dir", "random_state", "progress")
 
     def __init__(self, *, mode="rate", n_hidden=1000, activation="triangle", activation_params=None, hidden_epochs=1,
                  readout_epochs=20, batch_size=1, hidden=None, rewiring=None, homeostasis=None, output=None,
-                 spiking=None, target="numpy", build_dir=None, random_state=None, progress=None):
+                 spiking=None, readout_engine=None, target="numpy", build_dir=None, random_state=None, progress=None):
         self.mode = mode
         self.n_hidden = n_hidden
         self.activation = activation
@@ -113,6 +137,7 @@ class Brian2Classifier(RuleHyperparameters):
         self.homeostasis = homeostasis
         self.output = output
         self.spiking = spiking
+        self.readout_engine = readout_engine
         self.target = target
         self.build_dir = build_dir
         self.random_state = random_state
@@ -121,12 +146,13 @@ class Brian2Classifier(RuleHyperparameters):
     def _validate(self):
         if self.mode not in MODES:
             raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.mode == "spiking":
-            raise ConfigError("mode", "'spiking' training is not available for the sparse-from-birth rule yet; "
-                              "use mode='rate' (spiking inference: neuroplastic evaluate)")
-        if self.target not in ("numpy", "cython"):
-            raise ConfigError("target", f"the rate form runs on the runtime targets 'numpy' or 'cython', "
-                              f"got {self.target!r}")
+        if self.readout_engine not in (None, *READOUT_ENGINES):
+            raise ConfigError("readout_engine", f"must be one of {', '.join(READOUT_ENGINES)}, got "
+                              f"{self.readout_engine!r}")
+        targets = ("numpy", "cython", "cpp_standalone") if self.mode == "spiking" else ("numpy", "cython")
+        if self.target not in targets:
+            raise ConfigError("target", f"must be one of {', '.join(targets)} in {self.mode} mode, got {self.target!r}")
+        self._spiking_params().validate()
         self._check_counts()
         self._check_activation()
         rule = self.rule_params()
@@ -177,8 +203,10 @@ class Brian2Classifier(RuleHyperparameters):
         self._rng = np.random.default_rng(self.random_state)
         self.state_ = learned.initial_state(rule, self._rng, self.n_hidden, X, self.classes_.size)
         self.history_ = []
-        with brian2_target(self.target, self.build_dir), frozen_garbage():
-            self._run(X, np.searchsorted(self.classes_, y), progress or self.progress, max_presentations)
+        self.spiking_runs_ = []
+        rate_target = "numpy" if self.target == "cpp_standalone" else self.target
+        with brian2_target(rate_target, self.build_dir), frozen_garbage():
+            self._run(X, y, progress or self.progress, max_presentations)
         self._export()
         return self
 
@@ -190,7 +218,20 @@ class Brian2Classifier(RuleHyperparameters):
         """The phases of a session (:func:`neuroplastic.rule.schedule.session_schedule`)."""
         return session_schedule(self._rule, self.hidden_epochs, self.readout_epochs)
 
-    def _run(self, X, y_index, progress, max_presentations):
+    def _spiking_params(self):
+        params = self.spiking if self.spiking is not None else SpikingParams()
+        if isinstance(params, dict):
+            try:
+                params = SpikingParams(**params)
+            except TypeError as exc:
+                raise ConfigError("spiking", f"has an unknown field ({exc})") from None
+        return params
+
+    def _readout_in_vectorized(self):
+        return (self.readout_engine or ("vectorized" if self.mode == "spiking" else "brian2")) == "vectorized"
+
+    def _run(self, X, y, progress, max_presentations):
+        y_index = np.searchsorted(self.classes_, y)
         rule, state, rng = self._rule, self.state_, self._rng
         p, census = state.progress, state.census
         phases = self.schedule_
@@ -203,29 +244,18 @@ class Brian2Classifier(RuleHyperparameters):
             phase = phases[p.phase]
             if p.started_phase != p.phase:
                 self._open_phase(phase)
+            if phase.readout_learns and self._readout_in_vectorized():
+                p.elapsed_seconds += time.perf_counter() - started
+                self._vectorized_readout(X, y, progress, max_presentations)
+                return
             if p.position == 0:
                 p.perm = rng.permutation(N)
                 census.start_epoch(p.presentations, state.hidden)
-            layer = RateHiddenLayer(state, X, p.perm[p.position:], gamma=rule.homeostasis.strength,
-                                    tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
-                                    growth_threshold=rule.rewiring.growth_threshold,
-                                    growth_weight=phase.growth_weight,
-                                    seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None)
-            while p.position < N and not stop:
-                n = self._run_length(N, max_presentations)
-                layer.push(state)
-                sums, squared_norm, winners, grown, lifetimes = layer.run(n)
-                layer.pull(state)
-                census.record_growth(grown)
-                census.record_elimination(lifetimes)
-                for start in range(0, n, B):
-                    batch = slice(start, min(start + B, n))
-                    self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch],
-                                       winners[batch])
-                    if progress is not None:
-                        progress(p.session_done, total, state.hidden.count())
-                    if max_presentations is not None and p.session_done >= max_presentations:
-                        stop = True
+            if self.mode == "spiking" and not phase.readout_learns:
+                self._spiking_pass(X, y_index, phase, batches_per_pass, progress, total)
+            else:
+                self._rate_stretch(X, y_index, phase, batches_per_pass, progress, total, max_presentations)
+            stop = max_presentations is not None and p.session_done >= max_presentations
             if p.position >= N:
                 p.position = 0
                 p.epoch += 1
@@ -242,6 +272,82 @@ class Brian2Classifier(RuleHyperparameters):
                                                                           learned.gain_terms(state, rule)[1])
             state.taught_before[taught] = True
 
+    def _rate_stretch(self, X, y_index, phase, batches_per_pass, progress, total, max_presentations):
+        """The rest of a pass in the rate form: Brian2 runs up to each rewiring event, NumPy between them."""
+        rule, state, rng = self._rule, self.state_, self._rng
+        p, census = state.progress, state.census
+        N, B = X.shape[0], self.batch_size
+        layer = RateHiddenLayer(state, X, p.perm[p.position:], gamma=rule.homeostasis.strength,
+                                tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
+                                growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
+                                seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None)
+        while p.position < N:
+            n = self._run_length(N, max_presentations)
+            layer.push(state)
+            sums, squared_norm, winners, grown, lifetimes = layer.run(n)
+            layer.pull(state)
+            census.record_growth(grown)
+            census.record_elimination(lifetimes)
+            for start in range(0, n, B):
+                batch = slice(start, min(start + B, n))
+                self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch])
+                if progress is not None:
+                    progress(p.session_done, total, state.hidden.count())
+            if max_presentations is not None and p.session_done >= max_presentations:
+                return
+
+    def _spiking_pass(self, X, y_index, phase, batches_per_pass, progress, total):
+        """A whole hidden pass in the spiking form: one Brian2 run, then its bookkeeping in NumPy.
+
+        The rewiring events fall where the batch loop of the vectorized engine
+        puts them; the census and the history records are rebuilt from the
+        growth and elimination events the network recorded.
+        """
+        rule, state, rng = self._rule, self.state_, self._rng
+        p, census = state.progress, state.census
+        N, B = X.shape[0], self.batch_size
+        ends, events, since = [], [], p.since_event
+        for start in range(0, N, B):
+            ends.append(min(start + B, N))
+            since += ends[-1] - start
+            if since >= rule.rewiring.period:
+                since = 0
+                events.append(ends[-1])
+        shown = HiddenSynapses(state.hidden.index.copy(), state.hidden.weight.copy(), state.hidden.birth.copy(),
+                               state.hidden.n_inputs)
+        shown_counts = state.units.counts.copy()
+        with brian2_target(self.target, self.build_dir):
+            layer = SpikingHiddenLayer(
+                state, X, p.perm, self._spiking_params(), gamma=rule.homeostasis.strength,
+                tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
+                growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
+                w_elim=rule.rewiring.elimination_threshold, rewiring_at=events, seed=rng.integers(2 ** 31))
+            run = layer.run(state, standalone=self.target == "cpp_standalone")
+        grown, eliminated, after_events = run.pop("grown"), run.pop("eliminated"), run.pop("after_events")
+        self.spiking_runs_.append(run)
+        # until the first event, the records and progress reports see the layer it started from
+        (final, state.hidden), (final_counts, state.units.counts) = (state.hidden, shown), (state.units.counts, shown_counts)
+        squared_norm = np.einsum("ij,ij->i", final.weight, final.weight)
+        start = opened = 0
+        for end in ends:
+            due = self._after_hidden(X, y_index, phase, batches_per_pass,
+                                     _slot_sums(final, X[p.perm[start:end]]), squared_norm, rewire=False)
+            if due or end == N:  # the census since the last record: image boundaries in (opened, end]
+                new = grown[(grown[:, 0] > opened) & (grown[:, 0] <= end)]
+                gone = eliminated[(eliminated[:, 0] > opened) & (eliminated[:, 0] <= end)]
+                census.record_growth(len(new))
+                census.record_elimination(np.concatenate([new[new[:, 2] >= 0, 2], gone[:, 2]]))
+                opened = end
+            if due:  # the records and the progress report see the layer as the event left it
+                *slots, state.units.counts = after_events[end]
+                state.hidden = HiddenSynapses(*slots, n_inputs=final.n_inputs)
+                self._record(phase.name)
+            start = end
+            if end == N:
+                state.hidden, state.units.counts = final, final_counts
+            if progress is not None:
+                progress(p.session_done, total, state.hidden.count())
+
     def _run_length(self, N, max_presentations):
         """Presentations of the next Brian2 run: up to the next rewiring event, the end of the pass or the stop."""
         p, B = self.state_.progress, self.batch_size
@@ -251,11 +357,14 @@ class Brian2Classifier(RuleHyperparameters):
             n = min(n, max(1, -(-(max_presentations - p.session_done) // B) * B))
         return n
 
-    def _after_hidden(self, X, y_index, phase, batches_per_pass, sums, squared_norm, winners):
-        """The NumPy part of one batch (after Brian2 presented it): input trace, gain, readout, events."""
+    def _after_hidden(self, X, y_index, phase, batches_per_pass, sums, squared_norm, rewire=True):
+        """The NumPy part of one batch (after Brian2 presented it): input trace, gain, readout, events.
+
+        Returns whether a rewiring event fell after this batch (run here if ``rewire``).
+        """
         rule, state, rng = self._rule, self.state_, self._rng
         p, r = state.progress, rule.rewiring
-        index = p.perm[p.position:p.position + len(winners)]
+        index = p.perm[p.position:p.position + len(sums)]
         Xb = X[index]
         done = len(index)
         state.input_trace += min(1.0, done / rule.homeostasis.time_constant) * (
@@ -275,12 +384,15 @@ class Brian2Classifier(RuleHyperparameters):
         p.presentations += done
         p.session_done += done
         p.since_event += done
-        if p.since_event >= r.period:
-            p.since_event = 0
+        if p.since_event < r.period:
+            return False
+        p.since_event = 0
+        if rewire:
             turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
             training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
                                     self.batch_size, taught)
             self._record(phase.name)
+        return True
 
     def _open_phase(self, phase):
         if learned.open_phase(self.state_, phase, self._rule):
@@ -288,6 +400,16 @@ class Brian2Classifier(RuleHyperparameters):
 
     def _record(self, phase):
         self.history_.append(learned.history_record(self.state_, phase, len(self.history_)))
+
+    def _vectorized_readout(self, X, y, progress, max_presentations):
+        """The remaining phases in the vectorized engine, from this learner's typed state (same schedule)."""
+        from ..vectorized import StructuralPlasticityClassifier
+
+        shared = {name: getattr(self, name) for name in StructuralPlasticityClassifier._PARAM_NAMES}
+        other = StructuralPlasticityClassifier(**shared)
+        other._rule, other._rng, other.classes_ = self._rule, self._rng, self.classes_
+        other.n_features_in_, other.state_, other.history_ = self.n_features_in_, self.state_, self.history_
+        other._run(X, y, progress, None, None, max_presentations)
 
     def _export(self):
         for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():

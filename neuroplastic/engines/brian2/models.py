@@ -7,7 +7,7 @@ from .learner import MODES, Brian2Classifier
 __all__ = ["make_brian2_learner", "train_brian2"]
 
 
-def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=None):
+def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=None, readout_engine=None):
     """The Brian2 learner for a model definition (the counterpart of :func:`neuroplastic.engines.make_learner`).
 
     Parameters
@@ -15,9 +15,12 @@ def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=Non
     model : ModelDefinition
     mode : {"rate", "spiking"}
     target : str, optional
-        Default ``numpy``.
+        Default ``cpp_standalone`` in spiking mode, ``numpy`` in rate mode.
     build_dir : str or Path, optional
     spiking : SpikingParams, optional
+        Default: the model's ``[spiking]`` table.
+    readout_engine : {"brian2", "vectorized"}, optional
+        See :class:`Brian2Classifier`.
 
     Returns
     -------
@@ -29,8 +32,9 @@ def make_brian2_learner(model, mode, *, target=None, build_dir=None, spiking=Non
     return Brian2Classifier.from_params(
         model.rule, mode=mode, n_hidden=model.network.n_hidden, activation=model.network.activation,
         hidden_epochs=model.training.hidden_epochs, readout_epochs=model.training.readout_epochs,
-        batch_size=model.training.batch_size, random_state=model.training.seed, target=target or "numpy",
-        build_dir=build_dir, spiking=spiking)
+        batch_size=model.training.batch_size, random_state=model.training.seed,
+        target=target or ("cpp_standalone" if mode == "spiking" else "numpy"), build_dir=build_dir,
+        spiking=spiking if spiking is not None else model.spiking.training_params(), readout_engine=readout_engine)
 
 
 def train_brian2(model, data, mode, *, target=None, build_dir=None, spiking=None, progress=None):

@@ -1,24 +1,35 @@
-"""Spiking form of the hidden layer: Poisson inputs, LIF units, lateral inhibition, trace-based instar.
+"""Spiking form of the hidden layer: one image per presentation time, on the same slots as the rate form.
 
-Not yet wired to the sparse-from-birth rule (remaining part of issue 12):
-this circuit runs on a dense pool of potential synapses (a weight matrix
-``W`` and a ``nonsilent`` mask in a plain dict) with the earlier rewiring
-event (:data:`neuroplastic.rule.equations.REWIRE`), so
-:class:`~.learner.Brian2Classifier` refuses ``mode="spiking"``. It is kept
-as a tested circuit to adapt: a spiking synapse's presynaptic neuron is
-fixed when it is connected, so moving a synapse to a new input needs either
-a rebuild between runs or a rate-read input as in :mod:`.rate`.
+The synapses are one Brian2 group with one element per slot of a unit
+(the :class:`~neuroplastic.rule.state.HiddenSynapses` layout, as in
+:mod:`.rate`). No dense ``n_hidden x n_inputs`` pool exists at any time.
 
-Each image is shown for ``t_on`` (inputs fire as Poisson processes at
-``f_max * x_i``), then ``t_off`` of silence lets the membranes relax. A
-hidden unit's drive is ``gain * (w_j . x - ||w_j||^2 / 2)``, the (negative)
-half squared distance to the input up to a common term, so the unit nearest
-the input fires first and silences its rivals through lateral inhibition.
-At every postsynaptic spike the unit's non-silent synapses move towards the
-presynaptic traces (whose mean is the pixel intensity) with rate
-``1 / count``: the instar of the rate form, driven by spikes. An adaptive
-threshold makes frequent winners harder to fire (homeostasis). Rewiring
-events are ``run_regularly`` operations on the synapses.
+One image is shown for ``presentation_ms``:
+
+- every synapse releases transmitter as a Poisson process at
+  ``release_rate * x_src`` (releases are independent from synapse to
+  synapse, as stochastic vesicle release is, so two units holding the same
+  input see two realisations of its rate); a release adds to its unit's
+  drive ``ge``, whose mean is ``gain * w_j . x``;
+- the unit's membrane integrates ``ge - gain * (||w_j||^2 + b_j) / 2``,
+  that is minus half the score of the rate form (the squared distance to
+  the image, up to the common ``||x||^2``, plus the conscience bias);
+- from ``decision_ms`` on the firing threshold falls linearly; the unit
+  nearest the image (by its noisy drive) reaches it first; its spike reaches
+  an interneuron that shunts every unit for the rest of the image (the gate
+  closes on the next time step, so units that cross in the same step all fire);
+- at the winner's spike its synapses move towards the release-count
+  estimate of their input (releases / (release_rate * elapsed time)), with
+  rate ``1 / wins``: the instar of the rate form, from spikes.
+
+At the first time step of the next image (an image boundary) the network
+runs, for the image that ended: growth (a unit that fired moves its
+weakest synapse, or fills an empty slot, to an input active in that
+image, with probability ``p_grow``: the draws, the "held" test and the
+weakest-synapse search of the rate form), the homeostatic win rate and
+conscience, and, at the boundaries named by ``rewiring_at``, threshold
+elimination. A pass over the data is therefore one Brian2 run, with no
+Python between time steps, so it builds once in ``cpp_standalone``.
 """
 
 import time
@@ -28,179 +39,267 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...rule import equations as eq
+from ...rule.state import EMPTY
 
-__all__ = ["SpikingParams", "build_spiking_hidden", "run_spiking_hidden", "add_rewiring", "census_events"]
+__all__ = ["SpikingParams", "SpikingHiddenLayer"]
 
-
-def add_rewiring(synapses, objects, event_dt):
-    """Add the rewiring event (``eq.REWIRE`` every ``event_dt``) and its census monitor to ``objects``.
-
-    Returns
-    -------
-    brian2.StateMonitor
-        Non-silent, grown and eliminated synapses, recorded at every event.
-    """
-    import brian2 as b2
-
-    objects.append(synapses.run_regularly(eq.REWIRE, dt=event_dt, when="start", order=0, name="rewiring"))
-    census = b2.StateMonitor(synapses, ["nonsilent", "grown", "eliminated"], record=True, dt=event_dt,
-                             when="start", order=1, name="census")
-    objects.append(census)
-    return census
-
-
-def census_events(monitor):
-    """Rewiring events from the census monitor: list of (nonsilent, grown, eliminated), one per event."""
-    if monitor is None:
-        return []
-    ns, grown, eliminated = (np.asarray(getattr(monitor, name)) for name in ("nonsilent", "grown", "eliminated"))
-    return [(int(round(ns[:, k].sum())), int(round(grown[:, k].sum())), int(round(eliminated[:, k].sum())))
-            for k in range(1, ns.shape[1])]
+F32 = np.float32
 
 
 @dataclass(frozen=True)
 class SpikingParams:
-    """Biophysical parameters of the spiking form (times in ms, potentials in mV, rates in Hz).
+    """Biophysical parameters of spiking training (times in ms, potentials in mV, rates in Hz).
 
-    Defaults follow Diehl and Cook (2015, Front. Comput. Neurosci. 9:99) where
-    they have a counterpart (resting/reset -65 mV, threshold -52 mV, 63.75 Hz
-    maximal input rate, 350 ms + 150 ms presentations, shortened here to
-    100 ms + 50 ms, which ran 3-4 times as many presentations per second
-    in brian2 2.9 standalone on a 2-core machine). The drive gain, the offset
-    ``i_0`` and the faster membrane make the network fire from its first
-    presentation. The threshold adaptation is stronger and slower than
-    Diehl and Cook's (0.05 mV, 10^7 ms) because training here is short: with
-    0.5 mV and 20 s only 42 of 400 units ever fired on 600 images (test
-    accuracy 69.5%); with 5 mV and 2000 s all 400 fired (76.7%).
+    Attributes
+    ----------
+    dt_ms : float
+        Time step.
+    presentation_ms : float
+        How long each image is shown (a multiple of ``dt_ms``).
+    decision_ms : float
+        Time after the image's onset at which the threshold starts to fall;
+        before it the units integrate their drive.
+    release_rate_hz : float
+        Release rate of a synapse whose input has intensity 1 (at most ``1 / dt``).
+    tau_m_ms, tau_e_ms : float
+        Membrane and synaptic time constants.
+    gain_mv : float
+        Potential per unit of the rate form's score.
+    threshold_start_mv, threshold_fall_mv : float
+        Threshold above rest until ``decision_ms``, and how far it falls by the image's end.
     """
 
-    dt_ms: float = 0.5
-    t_on_ms: float = 100.0
-    t_off_ms: float = 50.0
-    f_max_hz: float = 63.75
-    tau_pre_ms: float = 20.0
-    tau_m_ms: float = 20.0
-    tau_e_ms: float = 5.0
-    tau_i_ms: float = 10.0
-    refractory_ms: float = 5.0
-    v_rest_mv: float = -65.0
-    v_reset_mv: float = -65.0
-    v_thresh_mv: float = -52.0
-    i_0_mv: float = 12.0
-    gain_mv: float = 0.5
-    w_inh_mv: float = 20.0
-    theta_plus_mv: float = 5.0
-    tau_theta_ms: float = 2_000_000.0
+    dt_ms: float = 1.0
+    presentation_ms: float = 20.0
+    decision_ms: float = 10.0
+    release_rate_hz: float = 1000.0
+    tau_m_ms: float = 10.0
+    tau_e_ms: float = 2.0
+    gain_mv: float = 3.0
+    threshold_start_mv: float = 20.0
+    threshold_fall_mv: float = 60.0
+
+    @property
+    def steps(self):
+        """Time steps per image."""
+        return int(round(self.presentation_ms / self.dt_ms))
 
     def validate(self):
         for name, value in vars(self).items():
-            if name not in ("v_rest_mv", "v_reset_mv", "v_thresh_mv", "i_0_mv") and not value > 0:
+            if not (np.isfinite(value) and value > 0):
                 raise ConfigError(name, f"must be positive, got {value}")
-        if self.t_on_ms % self.t_off_ms:
-            raise ConfigError("t_on_ms", f"must be a multiple of t_off_ms ({self.t_off_ms}), got {self.t_on_ms}")
+        if abs(self.steps * self.dt_ms - self.presentation_ms) > 1e-9 * self.presentation_ms:
+            raise ConfigError("presentation_ms", f"must be a multiple of dt_ms ({self.dt_ms}), got {self.presentation_ms}")
+        if not self.decision_ms < self.presentation_ms:
+            raise ConfigError("decision_ms", f"must be below presentation_ms ({self.presentation_ms}), got "
+                              f"{self.decision_ms}")
+        if self.release_rate_hz * self.dt_ms / 1000.0 > 1.0:
+            raise ConfigError("release_rate_hz", f"must be at most 1 / dt_ms ({1000.0 / self.dt_ms:g} Hz), got "
+                              f"{self.release_rate_hz:g}")
 
     def namespace(self):
         """The parameters with Brian2 units, under the names the equations use."""
         import brian2 as b2
 
-        ms, mV, Hz = b2.ms, b2.mV, b2.Hz
-        return {
-            "f_max": self.f_max_hz * Hz, "tau_pre": self.tau_pre_ms * ms, "tau_m": self.tau_m_ms * ms,
-            "tau_e": self.tau_e_ms * ms, "tau_i": self.tau_i_ms * ms, "v_rest": self.v_rest_mv * mV,
-            "v_reset": self.v_reset_mv * mV, "v_thresh": self.v_thresh_mv * mV, "I_0": self.i_0_mv * mV,
-            "gain": self.gain_mv * mV, "w_inh": self.w_inh_mv * mV, "theta_plus": self.theta_plus_mv * mV,
-            "tau_theta": self.tau_theta_ms * ms,
-        }
+        ms, mV = b2.ms, b2.mV
+        return {"dt_step": self.dt_ms * ms, "t_present": self.presentation_ms * ms, "t_decide": self.decision_ms * ms,
+                "release_rate": self.release_rate_hz * b2.Hz, "tau_m": self.tau_m_ms * ms, "tau_e": self.tau_e_ms * ms,
+                "gain": self.gain_mv * mV, "theta_start": self.threshold_start_mv * mV,
+                "theta_fall": self.threshold_fall_mv * mV, "v_rest": -65 * mV, "steps": self.steps}
 
 
-def build_spiking_hidden(state, X, order, params, *, period=None, w_elim=0.0, p_grow=0.0, w_grow=0.05):
-    """Brian2 objects of the spiking hidden layer, initialised from ``state`` (see :func:`run_spiking_hidden`)."""
-    import brian2 as b2
-
-    params.validate()
-    H, n_in = state["W"].shape
-    n = len(order)
-    ms = b2.ms
-    dt = params.dt_ms * ms
-    t_present = (params.t_on_ms + params.t_off_ms) * ms
-    image_dt = 1 * ms
-    on_steps = int(round(params.t_on_ms / params.t_off_ms))
-    namespace = params.namespace() | {
-        "images": b2.TimedArray(np.asarray(X, dtype=float), dt=image_dt),
-        "image_index": b2.TimedArray(np.append(order, order[-1]).astype(float), dt=t_present),
-        "stimulus_on": b2.TimedArray(np.append(np.tile([1.0] * on_steps + [0.0], n), 0.0), dt=params.t_off_ms * ms),
-        "plastic": b2.TimedArray(np.append(np.ones(n), 0.0), dt=t_present),
-        "image_dt": image_dt, "w_elim": float(w_elim), "p_grow": float(p_grow), "w_grow": float(w_grow),
-    }
-    inputs = b2.NeuronGroup(n_in, eq.SPIKING_INPUT, threshold=eq.SPIKING_INPUT_THRESHOLD,
-                            reset=eq.SPIKING_INPUT_RESET, method="exponential_euler", dt=dt, name="poisson_inputs")
-    hidden = b2.NeuronGroup(H, eq.SPIKING_HIDDEN, threshold=eq.SPIKING_HIDDEN_THRESHOLD,
-                            reset=eq.SPIKING_HIDDEN_RESET, refractory=params.refractory_ms * ms,
-                            method="exponential_euler",
-                            dt=dt, name="lif_hidden")
-    hidden.v = params.v_rest_mv * b2.mV
-    hidden.count = state["counts"]
-    W = np.where(state["mask"], state["W"], 0.0)
-    hidden.w2 = np.einsum("ij,ij->i", W, W)
-    synapses = b2.Synapses(inputs, hidden, eq.SPIKING_SYNAPSE, on_pre=eq.SPIKING_ON_PRE, on_post=eq.SPIKING_ON_POST,
-                           dt=dt, name="instar_synapses")
-    post, pre = np.divmod(np.arange(n_in * H), n_in)
-    synapses.connect(i=pre, j=post)
-    synapses.w = W.ravel()
-    synapses.nonsilent = state["mask"].ravel().astype(float)
-    inhibition = b2.Synapses(hidden, hidden, on_pre=eq.SPIKING_INHIBITION, dt=dt, name="lateral_inhibition")
-    inhibition.connect(condition="i != j")
-    spikes = b2.SpikeMonitor(hidden, name="hidden_spikes")
-    objects = [inputs, hidden, synapses, inhibition, spikes]
-    census = add_rewiring(synapses, objects, period * t_present) if period is not None and period <= n else None
-    return {"objects": objects, "synapses": synapses, "hidden": hidden, "census": census, "spikes": spikes,
-            "duration": n * t_present + dt, "namespace": namespace}
-
-
-def run_spiking_hidden(state, X, order, params, *, period=None, w_elim=0.0, p_grow=0.0, w_grow=0.05, seed=None,
-                       standalone=False):
-    """Present ``X[order]`` to the spiking hidden layer; update ``state`` in place.
+class SpikingHiddenLayer:
+    """One pass of spiking training of the hidden layer, as one Brian2 network.
 
     Parameters
     ----------
-    state : dict
-        ``W``, ``mask``, ``counts`` (updated in place).
-    X, order : numpy.ndarray
+    state : TrainingState
+        Synapses and unit variables the pass starts from.
+    X : numpy.ndarray, shape (n_images, n_inputs)
+    order : numpy.ndarray of int
+        Image shown at each presentation of the pass.
     params : SpikingParams
-    period : int, optional
-        Presentations between rewiring events.
+    gamma, tau_h : float
+        Homeostatic strength and time constant (presentations).
+    p_grow, growth_threshold, growth_weight : float
+        As for :class:`~.rate.RateHiddenLayer`.
+    w_elim : float
+        Elimination threshold of the rewiring events.
+    rewiring_at : sequence of int
+        Presentations of the pass (1 to ``len(order)``) after which a rewiring event eliminates weak synapses.
     seed : int, optional
-    standalone : bool
-        True if the caller selected ``cpp_standalone`` (the network is built and run once).
-
-    Returns
-    -------
-    dict
-        ``events`` (list of (nonsilent, grown, eliminated)), ``n_spikes``, ``spikes_per_presentation``,
-        ``units_that_fired``, ``mean_rate_hz`` (hidden units), ``max_unit_spikes``, ``simulation_seconds``
-        (without code generation and compilation).
+        Seed of Brian2's random numbers.
     """
-    import brian2 as b2
 
-    if seed is not None:
-        b2.seed(int(seed))
-    built = build_spiking_hidden(state, X, order, params, period=period, w_elim=w_elim, p_grow=p_grow, w_grow=w_grow)
-    network = b2.Network(built["objects"])
-    began = time.perf_counter()
-    network.run(built["duration"], namespace=built["namespace"])
-    simulation_seconds = time.perf_counter() - began
-    if standalone:
-        simulation_seconds = float(b2.device._last_run_time)
-    S, hidden = built["synapses"], built["hidden"]
-    H, n_in = state["W"].shape
-    state["W"] = np.asarray(S.w[:], dtype=np.float32).reshape(H, n_in)
-    state["mask"] = np.asarray(S.nonsilent[:]).reshape(H, n_in) > 0.5
-    state["counts"] = np.asarray(hidden.count[:], dtype=np.float32)
-    n_spikes = int(built["spikes"].num_spikes)
-    per_unit = np.bincount(np.asarray(built["spikes"].i, dtype=int), minlength=H)
-    return {"events": census_events(built["census"]), "n_spikes": n_spikes,
-            "spikes_per_presentation": n_spikes / max(len(order), 1),
-            "units_that_fired": int(np.count_nonzero(per_unit)),
-            "mean_rate_hz": float(n_spikes / (H * float(built["duration"] / b2.second))),
-            "max_unit_spikes": int(per_unit.max()),
-            "simulation_seconds": simulation_seconds}
+    def __init__(self, state, X, order, params, *, gamma, tau_h, p_grow=0.0, growth_threshold=0.5, growth_weight=0.5,
+                 w_elim=0.0, rewiring_at=(), seed=None):
+        import brian2 as b2
+
+        params.validate()
+        if params.steps < 4:
+            raise ConfigError("presentation_ms", f"must last at least 4 time steps, got {params.steps}")
+        if seed is not None:
+            b2.seed(int(seed))
+        hidden = state.hidden
+        H, C = hidden.index.shape
+        n = len(order)
+        order = np.asarray(order, dtype=float)
+        self.params, self.n, self.shape = params, n, (H, C)
+        dt = params.dt_ms * b2.ms
+        t_present = params.presentation_ms * b2.ms
+        image_dt = 1 * b2.ms
+        X = np.asarray(X, dtype=float)
+        active = X > growth_threshold
+        n_active = active.sum(axis=1)
+        table = np.zeros((X.shape[0], max(1, int(n_active.max()))))
+        rows, cols = np.nonzero(active)
+        table[rows, np.arange(rows.size) - np.repeat(np.cumsum(n_active) - n_active, n_active)] = cols
+        due = np.zeros(n + 1)
+        due[[k for k in rewiring_at if 1 <= k <= n]] = 1.0
+        self.t0 = int(state.progress.presentations)
+        self.namespace = params.namespace() | {
+            "images": b2.TimedArray(X, dt=image_dt),
+            "active_inputs": b2.TimedArray(table, dt=image_dt),
+            "n_active": b2.TimedArray(n_active.astype(float), dt=image_dt),
+            "image_index": b2.TimedArray(np.append(order, order[-1]), dt=t_present),
+            "previous_image": b2.TimedArray(np.append(order[:1], order), dt=t_present),
+            "rewire_due": b2.TimedArray(due, dt=t_present),
+            "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
+            "p_grow": float(p_grow), "w_grow": float(growth_weight), "w_elim": float(w_elim), "t0": self.t0,
+        }
+        self.hidden = b2.NeuronGroup(H, eq.SPIKING_HIDDEN, threshold=eq.SPIKING_HIDDEN_THRESHOLD, method="euler",
+                                     events={"decide": eq.SPIKING_DECIDE_EVENT, "snapshot": eq.SPIKING_SNAPSHOT_EVENT},
+                                     dt=dt, name="lif_hidden")
+        interneuron = b2.NeuronGroup(1, eq.SPIKING_INTERNEURON, dt=dt, name="interneuron")
+        interneuron.first = -1
+        interneuron.margin = -1 * b2.volt
+        self.hidden.gate = b2.linked_var(interneuron, "shut", index=np.zeros(H, dtype=int))
+        self.hidden.first = b2.linked_var(interneuron, "first", index=np.zeros(H, dtype=int))
+        self.synapses = b2.NeuronGroup(
+            H * C, eq.SPIKING_SYNAPSES, threshold=eq.SPIKING_RELEASE, reset=eq.SPIKING_ON_RELEASE,
+            events={"regrow": eq.SPIKING_REGROW_EVENT, "eliminate": eq.SPIKING_ELIMINATE_EVENT,
+                    "compare": eq.SPIKING_COMPARE_EVENT, "snapshot": eq.SPIKING_SNAPSHOT_EVENT}, dt=dt,
+            name="synapses")
+        unit = np.repeat(np.arange(H), C)
+        self.synapses.unit = unit
+        self.synapses.grow_unit = b2.linked_var(self.hidden, "grow", index=unit)
+        self.synapses.won_unit = b2.linked_var(self.hidden, "won", index=unit)
+        self.synapses.count_unit = b2.linked_var(self.hidden, "wins", index=unit)
+        self.synapses.chosen_unit = b2.linked_var(self.hidden, "chosen", index=unit)
+        dendrite = b2.Synapses(self.synapses, self.hidden, eq.SPIKING_DENDRITE, on_pre=eq.SPIKING_ON_TRANSMIT,
+                               on_post=eq.SPIKING_ON_POST, dt=dt, name="dendrite")
+        dendrite.connect(i=np.arange(H * C), j=unit)
+        # before the dendrite's instar (order 0) in the same step: the instar needs the winner
+        shunt = b2.Synapses(self.hidden, interneuron, on_pre=eq.SPIKING_TO_INTERNEURON, dt=dt, order=-1,
+                            name="to_interneuron")
+        shunt.connect()
+        self.regrown = b2.EventMonitor(self.synapses, "regrow", variables=["birth"], name="regrown")
+        self.eliminated = b2.EventMonitor(self.synapses, "eliminate", variables=["birth"], name="eliminated")
+        self.snapshots = b2.EventMonitor(self.synapses, "snapshot", variables=["src", "w", "birth"], name="snapshots")
+        self.counts = b2.EventMonitor(self.hidden, "snapshot", variables=["wins"], name="win_snapshots")
+        self.spikes = b2.SpikeMonitor(self.hidden, name="hidden_spikes")
+        boundary = dict(dt=t_present)
+        self.network = b2.Network(
+            self.hidden, interneuron, self.synapses, dendrite, shunt, self.regrown, self.eliminated, self.snapshots,
+            self.counts, self.spikes,
+            self.hidden.run_regularly(eq.SPIKING_WINNER, when="start", order=-2, name="winner", **boundary),
+            self.synapses.run_regularly(eq.SPIKING_INSTAR, when="start", order=-1, name="instar", **boundary),
+            self.hidden.run_regularly(eq.SPIKING_NEW_IMAGE, when="start", order=0, name="new_image", **boundary),
+            self.synapses.run_regularly(eq.SPIKING_NEW_IMAGE_SYNAPSES, when="start", order=0,
+                                        name="new_image_synapses", **boundary),
+            # after growth and homeostasis, which read the winner of the image that ended
+            interneuron.run_regularly(eq.SPIKING_NEW_IMAGE_INTERNEURON, when="end", order=6,
+                                      name="new_image_interneuron", **boundary),
+            self.synapses.run_on_event("eliminate", eq.SPIKING_ELIMINATE, when="end", order=4),
+            self.hidden.run_regularly(eq.SPIKING_HOMEOSTASIS, when="end", order=5, name="homeostasis", **boundary),
+        )
+        if p_grow > 0:
+            held = b2.Synapses(self.synapses, self.hidden, on_pre=eq.SPIKING_HELD, on_event={"pre": "compare"}, dt=dt,
+                               name="held")
+            held.connect(i=np.arange(H * C), j=unit)
+            siblings = b2.Synapses(self.synapses, self.synapses, on_pre=eq.SPIKING_SIBLINGS,
+                                   on_event={"pre": "compare"}, dt=dt, name="siblings")
+            pre, post = np.nonzero(~np.eye(C, dtype=bool))
+            offset = np.repeat(np.arange(H) * C, pre.size)
+            siblings.connect(i=np.tile(pre, H) + offset, j=np.tile(post, H) + offset)
+            self.network.add(
+                held, siblings,
+                self.hidden.run_regularly(eq.SPIKING_DRAW, when="start", order=1, name="draw", **boundary),
+                self.hidden.run_on_event("decide", eq.SPIKING_GROW_DECISION),
+                self.synapses.run_on_event("regrow", eq.SPIKING_REGROW, when="end", order=3),
+            )
+        self._push(state)
+
+    def _push(self, state):
+        hidden, units = state.hidden, state.units
+        self.synapses.src[:] = hidden.index.ravel()
+        self.synapses.birth[:] = hidden.birth.ravel()
+        self.synapses.w[:] = hidden.weight.ravel().astype(float)
+        self.hidden.wins[:] = units.counts.astype(float)
+        self.hidden.win_rate[:] = units.win_rate.astype(float)
+        self.hidden.conscience[:] = units.conscience.astype(float)
+
+    def run(self, state, standalone=False):
+        """Present the pass's images; copy the synapses and unit variables back into ``state``.
+
+        Returns
+        -------
+        dict
+            ``grown`` and ``eliminated`` as arrays of (presentation of the pass
+            at whose end it happened, unit, lifetime; lifetime -1 for growth
+            into an empty slot), ``after_events`` (the slots right after each
+            rewiring event, by presentation of the pass), ``spikes_per_image``, ``images_with_a_winner``,
+            ``units_that_fired``, ``simulation_seconds`` (in ``cpp_standalone``
+            the compiled run alone).
+        """
+        import brian2 as b2
+
+        p = self.params
+        began = time.perf_counter()
+        # four steps past the last image: the first steps of an image finish the one before (growth, events)
+        self.network.run(self.n * p.presentation_ms * b2.ms + 4 * p.dt_ms * b2.ms, namespace=self.namespace)
+        seconds = float(b2.device._last_run_time) if standalone else time.perf_counter() - began
+        H, C = self.shape
+        state.hidden.weight[...] = np.asarray(self.synapses.w[:], dtype=F32).reshape(H, C)
+        state.hidden.index[...] = np.asarray(self.synapses.src[:], dtype=np.int32).reshape(H, C)
+        state.hidden.birth[...] = np.asarray(self.synapses.birth[:], dtype=np.int64).reshape(H, C)
+        state.units.counts = np.asarray(self.hidden.wins[:], dtype=F32)
+        state.units.win_rate = np.asarray(self.hidden.win_rate[:], dtype=F32)
+        state.units.conscience = np.asarray(self.hidden.conscience[:], dtype=F32)
+        spike_steps = np.round(np.asarray(self.spikes.t / (p.dt_ms * b2.ms))).astype(np.int64)
+        image_of_spike = spike_steps // p.steps
+        return {"grown": self._events(self.regrown), "eliminated": self._events(self.eliminated),
+                "after_events": self._snapshots(),
+                "spikes_per_image": float(spike_steps.size / self.n),
+                "images_with_a_winner": int(np.unique(image_of_spike).size),
+                "units_that_fired": int(np.unique(np.asarray(self.spikes.i)).size),
+                "simulation_seconds": seconds}
+
+    def _snapshots(self):
+        """The slots and win counts right after each rewiring event: {presentation: (index, weight, birth, counts)}."""
+        import brian2 as b2
+
+        H, C = self.shape
+        k = np.round(np.asarray(self.snapshots.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        slot = np.asarray(self.snapshots.i, dtype=np.int64)
+        unit_k = np.round(np.asarray(self.counts.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        src, w, birth = (np.asarray(getattr(self.snapshots, name)) for name in ("src", "w", "birth"))
+        taken = {}
+        for event in np.unique(k):
+            rows = np.flatnonzero(k == event)
+            rows = rows[np.argsort(slot[rows])]
+            units = np.flatnonzero(unit_k == event)
+            counts = np.empty(H, dtype=F32)
+            counts[np.asarray(self.counts.i)[units]] = np.asarray(self.counts.wins)[units]
+            taken[int(event)] = (src[rows].astype(np.int32).reshape(H, C), w[rows].astype(F32).reshape(H, C),
+                                 birth[rows].astype(np.int64).reshape(H, C), counts)
+        return taken
+
+    def _events(self, monitor):
+        import brian2 as b2
+
+        C = self.shape[1]
+        k = np.round(np.asarray(monitor.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        birth = np.asarray(monitor.birth, dtype=np.int64)
+        lifetime = np.where(birth == EMPTY, -1, self.t0 + k - birth)
+        return np.stack([k, np.asarray(monitor.i, dtype=np.int64) // C, lifetime], axis=1).reshape(-1, 3)
