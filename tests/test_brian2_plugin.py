@@ -190,3 +190,18 @@ def test_the_example_marks_at_most_ten_lines_as_structural_plasticity():
     assert all(re.search(r"\bSP\b|nonsilent|BUDGET|plasticity\.", code) for code in marked)
     unmarked = [line.split("#")[0] for line in lines if not re.search(r"#\s*SP", line)]
     assert not any(re.search(r"\bSP\b|nonsilent|BUDGET|plasticity\.", code) for code in unmarked)
+
+
+@pytest.mark.codegen_independent
+def test_the_equations_and_the_code_quoted_in_the_docs_are_those_of_the_package():
+    page = (EXAMPLE.parents[1] / "brian2.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)```", page, re.S)
+    pre, post = PoissonGroup(64, rates=1 * brian2.Hz), NeuronGroup(2, "v : 1" + SP.POST_EQUATIONS, threshold="v > 1")
+    synapses = Synapses(pre, post, "w : 1" + SP.EQUATIONS, on_pre=SP.ON_PRE, on_post=SP.ON_POST)
+    plugin = SP(synapses, budget=12, threshold=0.05, period=25 * ms, initial_weight=0.3)  # the example's arguments
+    for text in (SP.EQUATIONS, SP.POST_EQUATIONS, plugin.code):
+        assert text.strip() + "\n" in blocks
+    for text in (SP.ON_PRE, SP.ON_POST, plugin.pick_code.replace("64", "N_pre")):
+        assert f"`{text.strip()}`" in page
+    assert "plasticity = SP(learning, budget=BUDGET, threshold=0.05, period=25 * ms, initial_weight=0.3)" \
+        in EXAMPLE.read_text() and "BUDGET = 12" in EXAMPLE.read_text()

@@ -53,7 +53,7 @@ class StructuralPlasticity:
     """Growth, elimination and a strict per-neuron budget for an existing Brian2 ``Synapses``.
 
     The user's side is four strings added when the network is built, and
-    one line that attaches the plugin::
+    one line that attaches the plugin (before ``run``)::
 
         SP = StructuralPlasticity
         post = NeuronGroup(n, model + SP.POST_EQUATIONS, ...)
@@ -79,6 +79,8 @@ class StructuralPlasticity:
            lose = nonsilent == 1 and w < threshold and rand() < elimination
            w = w + grow * (initial_weight - w)      # when initial_weight is given
            nonsilent = nonsilent + grow - lose
+           sp_change = grow - lose                  # for the census
+           sp_cohort = nonsilent * (sp_cohort == 1 or t == cohort_at)
            sp_npre = 0;  sp_npost = 0
 
        ``sp_npre`` and ``sp_npost`` count the spikes of the pair since the
@@ -116,18 +118,32 @@ class StructuralPlasticity:
     initial_weight : float or brian2.Quantity, optional
         Weight given to a synapse when it grows; if omitted the weight is
         left as it is (it may keep learning while silent).
+    cohort_at : brian2.Quantity, optional
+        Time of the event whose non-silent synapses form the cohort whose
+        survival the census follows (default: the first event, ``0*ms``).
     record : bool
-        Record ``nonsilent`` of every synapse at every event (a
-        ``StateMonitor``, ``n_synapses x n_events`` integers) for
-        :meth:`census`.
+        Record the census (a ``StateMonitor`` of four values per
+        postsynaptic neuron and event) for :meth:`census` and
+        :meth:`summary`.
 
     Attributes
     ----------
     synapses : brian2.Synapses
+    budget : int
+    period : brian2.Quantity
+    code : str
+        The event code run on ``synapses`` (``run_regularly``).
+    pick_code : str
+        The event code run on the postsynaptic group, just before.
     monitor : brian2.StateMonitor or None
-        The census recording (pre-event state of every synapse).
-    EQUATIONS, POST_EQUATIONS, ON_PRE, ON_POST : str
-        The strings the user adds to the model and the pathways.
+        The census recording: ``sp_count``, ``sp_grown``, ``sp_eliminated``
+        and ``sp_survivors`` of every postsynaptic neuron after every event.
+    EQUATIONS : str
+        Added to the model of ``synapses``.
+    POST_EQUATIONS : str
+        Added to the model of the postsynaptic group.
+    ON_PRE, ON_POST : str
+        Appended to the ``on_pre`` and ``on_post`` code.
 
     Raises
     ------
@@ -147,12 +163,16 @@ class StructuralPlasticity:
     ``run_regularly`` operations and a monitor.
 
     What is not local: the postsynaptic count ``sp_count`` is a sum over a
-    neuron's synapses (Brian2's ``(summed)`` variable, recomputed every
-    time step over the whole pool) and the pick is one random number per
-    neuron and event. Growth is slow by design: a neuron grows at most one
+    neuron's synapses and the pick is one random number per neuron and
+    event. The census sums three more per-synapse values into the
+    postsynaptic group; Brian2 recomputes ``(summed)`` variables at every
+    time step, so the four of them cost four passes over the pool per
+    step (a per-synapse monitor would need the synapse indices before the
+    run, which ``cpp_standalone`` does not know). Growth is slow by design: a neuron grows at most one
     synapse per event, and only when the pick hits a silent co-active
     synapse of its pool. Silent synapses still run the user's ``on_pre``
-    and ``on_post`` code (they learn, they do not transmit).
+    and ``on_post`` code (they learn, they do not transmit). One plugin
+    per postsynaptic group: the variable names are fixed.
 
     Examples
     --------
@@ -182,7 +202,8 @@ class StructuralPlasticity:
         self.period = period
         self.cohort_at = cohort_at
         n_pre = len(synapses.source)
-        synapses.target.run_regularly(f"sp_pick = int(rand() * {n_pre})", dt=period, when="start", order=0,
+        self.pick_code = f"sp_pick = int(rand() * {n_pre})"
+        synapses.target.run_regularly(self.pick_code, dt=period, when="start", order=0,
                                       name=f"{synapses.name}_sp_pick")
         lines = [
             "sp_grow = int(nonsilent == 0 and i == sp_pick_post and sp_count_post < "
