@@ -39,7 +39,7 @@ def _turnover_network(budget=BUDGET, growth=1.0, elimination=1.0, duration=300 *
 def test_budget_holds_at_every_event_and_the_census_counts_every_change(brian2_settings):
     with brian2_target(*brian2_settings):
         plugin, truth, post = _turnover_network()
-        census = plugin.census()
+        census, summary = plugin.census(), plugin.summary()
         recorded = np.asarray(truth.nonsilent)
     per_post = np.stack([np.bincount(post, weights=recorded[:, k], minlength=N_POST)
                          for k in range(recorded.shape[1])], axis=1)
@@ -54,7 +54,6 @@ def test_budget_holds_at_every_event_and_the_census_counts_every_change(brian2_s
     survival = census["survival"]
     assert np.isnan(survival[:50]).all() and survival[50] == 1  # cohort: the synapses after the event at 100 ms
     assert (np.diff(survival[50:]) <= 0).all() and survival[-1] < 1  # synapses live ~42 ms: the cohort dies out
-    summary = plugin.summary()
     assert summary["grown"] == census["grown"].sum() and summary["max_per_post"] == BUDGET
 
 
