@@ -250,7 +250,8 @@ class SpikingHiddenLayer:
             into an empty slot), ``after_events`` (the slots right after each
             rewiring event, by presentation of the pass), ``spikes_per_image``, ``images_with_a_winner``,
             ``units_that_fired``, ``simulation_seconds`` (in ``cpp_standalone``
-            the compiled run alone).
+            the compiled run alone), ``wall_seconds`` (code generation and
+            compilation included), ``presentations``.
         """
         import brian2 as b2
 
@@ -258,7 +259,8 @@ class SpikingHiddenLayer:
         began = time.perf_counter()
         # four steps past the last image: the first steps of an image finish the one before (growth, events)
         self.network.run(self.n * p.presentation_ms * b2.ms + 4 * p.dt_ms * b2.ms, namespace=self.namespace)
-        seconds = float(b2.device._last_run_time) if standalone else time.perf_counter() - began
+        wall = time.perf_counter() - began
+        seconds = float(b2.device._last_run_time) if standalone else wall
         H, C = self.shape
         state.hidden.weight[...] = np.asarray(self.synapses.w[:], dtype=F32).reshape(H, C)
         state.hidden.index[...] = np.asarray(self.synapses.src[:], dtype=np.int32).reshape(H, C)
@@ -273,7 +275,7 @@ class SpikingHiddenLayer:
                 "spikes_per_image": float(spike_steps.size / self.n),
                 "images_with_a_winner": int(np.unique(image_of_spike).size),
                 "units_that_fired": int(np.unique(np.asarray(self.spikes.i)).size),
-                "simulation_seconds": seconds}
+                "simulation_seconds": seconds, "wall_seconds": wall, "presentations": self.n}
 
     def _snapshots(self):
         """The slots and win counts right after each rewiring event: {presentation: (index, weight, birth, counts)}."""
