@@ -140,3 +140,20 @@ def test_spiking_training_runs_in_cpp_standalone_and_reads_out(images, tmp_path)
     assert learner.state_.hidden.per_unit().max() <= 6
     assert [r["phase"] for r in learner.history_][:2] == ["hidden", "hidden"]
     assert learner.score(X, y) > 0.2  # 30 training images, 10 classes: well above chance
+
+
+@pytest.mark.codegen_independent
+def test_the_brian2_page_quotes_the_spiking_equations_as_the_code_holds_them():
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "brian2.md").read_text()
+    for name in ("SPIKING_SYNAPSES", "SPIKING_RELEASE", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
+                 "SPIKING_ON_TRANSMIT", "SPIKING_ON_POST", "SPIKING_TO_INTERNEURON", "SPIKING_WINNER",
+                 "SPIKING_INSTAR", "SPIKING_HOMEOSTASIS"):
+        for line in filter(str.strip, getattr(equations, name).splitlines()):
+            assert line.strip() in page, f"{name}: {line}"
+    from neuroplastic.config import SpikingSpec
+
+    for key in ("training_dt", "presentation_time", "decision_time", "release_rate", "membrane_time_constant",
+                "synaptic_time_constant", "drive_gain", "threshold_start", "threshold_fall"):
+        assert f'| `{key}` | `"{getattr(SpikingSpec(), key)}"` |' in page  # the row gives the real default

@@ -57,6 +57,21 @@ def test_the_table_sets_the_inference_parameters():
     assert (params.steps, params.pad, params.rest_time_ms, params.inhibition_rate_hz) == (400, 6, 3.0, 1000.0)
 
 
+def test_the_table_sets_the_training_parameters_with_units():
+    from neuroplastic.engines.brian2.spiking import SpikingParams
+
+    assert parse_model(MINIMAL).spiking.training_params() == SpikingParams()
+    model = parse_model(MINIMAL + '[spiking]\ntraining_dt = "500 us"\npresentation_time = "0.03 s"\n'
+                                  'release_rate = "0.5 kHz"\ndrive_gain = "0.002 V"\n')
+    params = model.spiking.training_params()
+    assert (params.dt_ms, params.presentation_ms, params.release_rate_hz, params.gain_mv) == (0.5, 30.0, 500.0, 2.0)
+    assert params.steps == 60
+    for line, field in (('decision_time = "30 ms"', "decision_time"), ('release_rate = "2 kHz"', "release_rate"),
+                        ('threshold_fall = "5 ms"', "threshold_fall")):
+        with pytest.raises(ConfigError, match=field):
+            parse_model(MINIMAL + f"[spiking]\n{line}\n")
+
+
 def test_keys_of_the_earlier_form_load_with_their_old_defaults_only(tmp_path):
     old = '[spiking]\ndt = "1 ms"\noutput_time = "100 ms"\ninput_rate = "200 Hz"\ncoding = "regular"\n'
     assert parse_model(MINIMAL + old).spiking.inference_params() == parse_model(MINIMAL).spiking.inference_params()

@@ -322,7 +322,8 @@ class Brian2Classifier(RuleHyperparameters):
                 tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
                 growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
                 w_elim=rule.rewiring.elimination_threshold, rewiring_at=events, seed=rng.integers(2 ** 31))
-            run = layer.run(state, standalone=self.target == "cpp_standalone")
+            run = layer.run(state, standalone=self.target == "cpp_standalone",
+                            report="stderr" if progress is not None else None)
         grown, eliminated, after_events = run.pop("grown"), run.pop("eliminated"), run.pop("after_events")
         self.spiking_runs_.append(run)
         # until the first event, the records and progress reports see the layer it started from

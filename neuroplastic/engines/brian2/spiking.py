@@ -239,8 +239,12 @@ class SpikingHiddenLayer:
         self.hidden.win_rate[:] = units.win_rate.astype(float)
         self.hidden.conscience[:] = units.conscience.astype(float)
 
-    def run(self, state, standalone=False):
+    def run(self, state, standalone=False, report=None):
         """Present the pass's images; copy the synapses and unit variables back into ``state``.
+
+        ``report`` is passed to Brian2's ``run`` (e.g. ``"stderr"``: the share
+        done and the time left, printed while the pass runs, also in
+        ``cpp_standalone``).
 
         Returns
         -------
@@ -258,7 +262,8 @@ class SpikingHiddenLayer:
         p = self.params
         began = time.perf_counter()
         # four steps past the last image: the first steps of an image finish the one before (growth, events)
-        self.network.run(self.n * p.presentation_ms * b2.ms + 4 * p.dt_ms * b2.ms, namespace=self.namespace)
+        self.network.run(self.n * p.presentation_ms * b2.ms + 4 * p.dt_ms * b2.ms, namespace=self.namespace,
+                         report=report, report_period=10 * b2.second)
         wall = time.perf_counter() - began
         seconds = float(b2.device._last_run_time) if standalone else wall
         H, C = self.shape
