@@ -58,7 +58,7 @@ import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
-from ...rule.state import HiddenSynapses
+from ...rule.state import HiddenSynapses, TrainingState
 from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
@@ -173,10 +173,16 @@ class Brian2Classifier(RuleHyperparameters):
         y : array, shape (n_samples,)
         progress : callable, optional
             Overrides the ``progress`` hyperparameter for this call.
-        checkpoint, checkpoint_every
-            Accepted for the vectorized learner's face; the Brian2 learner writes no checkpoints.
-        resume_state : None
-            Resuming is not available in the Brian2 engine.
+        checkpoint : callable, optional
+            ``checkpoint(state)`` with :meth:`get_state` at the end of every
+            pass (and, in the vectorized readout, every ``checkpoint_every``
+            presentations), if ``checkpoint_every`` is set.
+        checkpoint_every : int, optional
+        resume_state : dict, optional
+            A state from :meth:`get_state`; training continues from it. From
+            a checkpoint (the end of a pass) it ends as the uninterrupted run
+            would; from a state taken in the middle of a rate-form pass it
+            does not, since Brian2's random numbers are seeded once per pass.
         max_presentations : int, optional
             Stop once this many presentations of the session are done.
 
@@ -188,8 +194,6 @@ class Brian2Classifier(RuleHyperparameters):
         ------
         ConfigError, DataError
         """
-        if resume_state is not None:
-            raise ConfigError("resume", "is not available in the Brian2 engine; use the vectorized engine")
         rule = self._rule = self._validate()
         X = check_images(X)
         y = np.asarray(y)
@@ -200,14 +204,44 @@ class Brian2Classifier(RuleHyperparameters):
             raise DataError(f"need at least two classes, got {self.classes_.tolist()}")
         rule.check_sizes(X.shape[1], self.n_hidden)
         self.n_features_in_ = X.shape[1]
-        self._rng = np.random.default_rng(self.random_state)
-        self.state_ = learned.initial_state(rule, self._rng, self.n_hidden, X, self.classes_.size)
-        self.history_ = []
-        self.spiking_runs_ = []
+        if resume_state is not None:
+            self.set_state(resume_state)
+            if not np.array_equal(self.classes_, np.unique(y)):
+                raise DataError(f"the saved state has classes {self.classes_.tolist()}, the data {np.unique(y).tolist()}")
+        else:
+            self._rng = np.random.default_rng(self.random_state)
+            self.state_ = learned.initial_state(rule, self._rng, self.n_hidden, X, self.classes_.size)
+            self.history_ = []
+            self.spiking_runs_ = []
+        self._checkpoint = (checkpoint, checkpoint_every) if checkpoint is not None and checkpoint_every else None
         rate_target = "numpy" if self.target == "cpp_standalone" else self.target
         with brian2_target(rate_target, self.build_dir), frozen_garbage():
             self._run(X, y, progress or self.progress, max_presentations)
         self._export()
+        return self
+
+    def get_state(self):
+        """Everything needed to resume training exactly (the vectorized learner's format, plus the spiking runs)."""
+        from ..vectorized.classifier import _json_ready
+
+        arrays, values = self.state_.to_arrays()
+        return {**{key: np.array(value) for key, value in arrays.items()}, "values": _json_ready(values),
+                "n_hidden": int(self.n_hidden), "classes": self.classes_.tolist(),
+                "rng_state": self._rng.bit_generator.state, "history": list(self.history_),
+                "spiking_runs": _json_ready(list(self.spiking_runs_))}
+
+    def set_state(self, state):
+        """Restore :meth:`get_state` output (the hyperparameters must be those of the saved learner)."""
+        self._rule = self._validate()
+        if int(state["n_hidden"]) != self.n_hidden:
+            raise ConfigError("n_hidden", f"is {self.n_hidden} but the saved state has {state['n_hidden']}")
+        self._rng = np.random.default_rng()
+        self._rng.bit_generator.state = state["rng_state"]
+        self.classes_ = np.asarray(state["classes"])
+        self.history_ = [dict(record) for record in state["history"]]
+        self.spiking_runs_ = [dict(run) for run in state.get("spiking_runs", [])]
+        self.state_ = TrainingState.from_arrays({k: v for k, v in state.items() if isinstance(v, np.ndarray)},
+                                                state["values"])
         return self
 
     def partial_fit(self, X, y, classes=None):
@@ -263,6 +297,10 @@ class Brian2Classifier(RuleHyperparameters):
                 if p.epoch >= phase.epochs:
                     p.epoch = 0
                     p.phase += 1
+                if self._checkpoint is not None:  # between passes: a resumed run starts the next pass
+                    p.elapsed_seconds += time.perf_counter() - started
+                    started = time.perf_counter()
+                    self._checkpoint[0](self.get_state())
         p.elapsed_seconds += time.perf_counter() - started
         if p.phase >= len(phases) and not p.session_closed:
             p.session_closed = True
@@ -405,12 +443,16 @@ class Brian2Classifier(RuleHyperparameters):
     def _vectorized_readout(self, X, y, progress, max_presentations):
         """The remaining phases in the vectorized engine, from this learner's typed state (same schedule)."""
         from ..vectorized import StructuralPlasticityClassifier
+        from ..vectorized.classifier import _json_ready
 
         shared = {name: getattr(self, name) for name in StructuralPlasticityClassifier._PARAM_NAMES}
         other = StructuralPlasticityClassifier(**shared)
         other._rule, other._rng, other.classes_ = self._rule, self._rng, self.classes_
         other.n_features_in_, other.state_, other.history_ = self.n_features_in_, self.state_, self.history_
-        other._run(X, y, progress, None, None, max_presentations)
+        checkpoint, every = self._checkpoint or (None, None)
+        runs = _json_ready(list(self.spiking_runs_))
+        other._run(X, y, progress, checkpoint and (lambda snapshot: checkpoint({**snapshot, "spiking_runs": runs})),
+                   every, max_presentations)
 
     def _export(self):
         for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():
