@@ -160,3 +160,23 @@ def test_the_brian2_page_quotes_the_spiking_equations_as_the_code_holds_them():
     for key in ("training_dt", "presentation_time", "decision_time", "release_rate", "membrane_time_constant",
                 "synaptic_time_constant", "drive_gain", "threshold_start", "threshold_fall"):
         assert f'| `{key}` | `"{getattr(SpikingSpec(), key)}"` |' in page  # the row gives the real default
+
+
+def test_activity_cost_makes_spiking_growth_replace_synapses_on_busy_inputs():
+    # no consolidation and no readout-phase growth: only the Brian2 growth rule places the synapses
+    train = load_sample().train
+    X, y = train.X[:120], train.y[:120]
+    rates = X.mean(axis=0)
+    load = {}
+    for cost in (0.0, 2.0):
+        learner = Brian2Classifier(
+            mode="spiking", n_hidden=12, hidden_epochs=1, readout_epochs=1, batch_size=10,
+            rewiring=RewiringParams(max_synapses_per_unit=6, synapses_per_unit=6, initial_support="random",
+                                    growth_probability=1.0, readout_growth_probability=0.0, period=60,
+                                    activity_cost=cost),
+            output=OutputRuleParams(n_perturbations=1), random_state=3)
+        learner.fit(X, y, max_presentations=len(X))
+        hidden = learner.state_.hidden
+        load[cost] = float(rates[hidden.index[hidden.birth != EMPTY]].sum())
+    # input activity reaching the kept synapses: less when upkeep scales with the input's rate
+    assert load[2.0] < 0.9 * load[0.0]

@@ -116,7 +116,9 @@ RATE_GROW_DECISION = (  # the winner grows with probability p_grow, at the first
     " * (1 - (1 - free1) * (1 - free2) * (1 - free3) * (1 - free4))"
 )
 
-RATE_MERIT = "merit = alive * w_next - (1 - alive)"   # worth after this presentation's instar; -1: an empty slot
+# worth after this presentation's instar, per unit of upkeep (activity_cost: the input's mean rate to a power,
+# 1 when it is 0); -1: an empty slot
+RATE_MERIT = "merit = alive * w_next / upkeep(0*ms, src) - (1 - alive)"
 
 RATE_INSTAR = "w = w_next"   # instar: the winner's existing synapses move towards the input, rate 1/count; clipped at 0
 
@@ -217,7 +219,7 @@ releases : 1                         # transmitter releases since the image appe
 xhat : 1                             # release-count estimate of x_src, taken when the unit fired
 won_unit : 1 (linked)                # 1 if the owner won the image that ended
 count_unit : 1 (linked)              # the owner's win count
-merit = alive * w - (1 - alive) : 1  # what the synapse is worth to its unit; -1: an empty slot
+merit = alive * w / upkeep(0*ms, src) - (1 - alive) : 1  # worth to its unit per unit of upkeep; -1: empty slot
 n_weaker : 1                         # synapses of the same unit worth less (summed over the siblings)
 grow_unit : 1 (linked)               # 1 if the owner grows a synapse at this image boundary
 chosen_unit : integer (linked)       # the input it grows at

@@ -33,8 +33,9 @@ after every presentation (the vectorized engine once per batch; with
 rounding, and draw the same random numbers); growth draws come from
 Brian2's random numbers (seeded from ``random_state``); a unit may grow at
 every win rather than once per batch; if all four draws land on inputs a
-unit holds, it does not grow at that win; ``rewiring.activity_cost`` must
-be 0.
+unit holds, it does not grow at that win; with ``rewiring.activity_cost``
+the upkeep of each input is read when a Brian2 run starts (the vectorized
+engine reads it at every batch).
 
 With ``mode="spiking"`` the hidden phase runs in the spiking form instead
 (:class:`~.spiking.SpikingHiddenLayer`: stochastic release at every
@@ -157,9 +158,6 @@ class Brian2Classifier(RuleHyperparameters):
         self._check_activation()
         rule = self.rule_params()
         training.check_output_method(rule)
-        if rule.rewiring.activity_cost != 0:
-            raise ConfigError("rule.rewiring.activity_cost", "must be 0 in the Brian2 engine (the upkeep of a "
-                              "synapse is not part of the Brian2 growth rule yet)")
         return rule
 
     # -- training ----------------------------------------------------------
@@ -233,6 +231,9 @@ class Brian2Classifier(RuleHyperparameters):
     def set_state(self, state):
         """Restore :meth:`get_state` output (the hyperparameters must be those of the saved learner)."""
         self._rule = self._validate()
+        missing = [key for key in ("n_hidden", "classes", "rng_state", "history", "values") if key not in state]
+        if missing:
+            raise ConfigError("resume", f"the saved state lacks {', '.join(missing)}: not a checkpoint of this learner")
         if int(state["n_hidden"]) != self.n_hidden:
             raise ConfigError("n_hidden", f"is {self.n_hidden} but the saved state has {state['n_hidden']}")
         self._rng = np.random.default_rng()
@@ -318,6 +319,7 @@ class Brian2Classifier(RuleHyperparameters):
         layer = RateHiddenLayer(state, X, p.perm[p.position:], gamma=rule.homeostasis.strength,
                                 tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
                                 growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
+                                upkeep=training.upkeep(state, rule),
                                 seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None)
         while p.position < N:
             n = self._run_length(N, max_presentations)
@@ -359,7 +361,8 @@ class Brian2Classifier(RuleHyperparameters):
                 state, X, p.perm, self._spiking_params(), gamma=rule.homeostasis.strength,
                 tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
                 growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
-                w_elim=rule.rewiring.elimination_threshold, rewiring_at=events, seed=rng.integers(2 ** 31))
+                w_elim=rule.rewiring.elimination_threshold, rewiring_at=events, upkeep=training.upkeep(state, rule),
+                seed=rng.integers(2 ** 31))
             run = layer.run(state, standalone=self.target == "cpp_standalone",
                             report="stderr" if progress is not None else None)
         grown, eliminated, after_events = run.pop("grown"), run.pop("eliminated"), run.pop("after_events")

@@ -66,12 +66,16 @@ class RateHiddenLayer:
     p_grow, growth_threshold, growth_weight : float
         Growth probability per win, activity threshold of a growth site, and
         the fraction of the presynaptic activity a grown synapse starts at.
+    upkeep : numpy.ndarray, optional
+        Upkeep of a synapse from each input (``rewiring.activity_cost``; read
+        once, when the network is built): the weakest synapse is the one with
+        the least efficacy per unit of upkeep. All ones if omitted.
     seed : int, optional
         Seed of Brian2's random numbers (the growth draws).
     """
 
     def __init__(self, state, X, order, *, gamma, tau_h, p_grow=0.0, growth_threshold=0.5, growth_weight=0.5,
-                 seed=None):
+                 upkeep=None, seed=None):
         import brian2 as b2
 
         if seed is not None:
@@ -92,6 +96,8 @@ class RateHiddenLayer:
             "active_inputs": b2.TimedArray(table, dt=image_dt),
             "n_active": b2.TimedArray(n_active.astype(float), dt=image_dt),
             "image_index": b2.TimedArray(np.asarray(order, dtype=float), dt=self.step),
+            "upkeep": b2.TimedArray(np.ones((1, X.shape[1])) if upkeep is None else np.asarray(upkeep, float)[None, :],
+                                    dt=1 * b2.second),
             "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
             "p_grow": float(p_grow), "w_grow": float(growth_weight), "t0": self.t0,
         }

@@ -127,12 +127,14 @@ class SpikingHiddenLayer:
         Elimination threshold of the rewiring events.
     rewiring_at : sequence of int
         Presentations of the pass (1 to ``len(order)``) after which a rewiring event eliminates weak synapses.
+    upkeep : numpy.ndarray, optional
+        As for :class:`~.rate.RateHiddenLayer` (read once, at the start of the pass).
     seed : int, optional
         Seed of Brian2's random numbers.
     """
 
     def __init__(self, state, X, order, params, *, gamma, tau_h, p_grow=0.0, growth_threshold=0.5, growth_weight=0.5,
-                 w_elim=0.0, rewiring_at=(), seed=None):
+                 w_elim=0.0, rewiring_at=(), upkeep=None, seed=None):
         import brian2 as b2
 
         params.validate()
@@ -164,6 +166,8 @@ class SpikingHiddenLayer:
             "image_index": b2.TimedArray(np.append(order, order[-1]), dt=t_present),
             "previous_image": b2.TimedArray(np.append(order[:1], order), dt=t_present),
             "rewire_due": b2.TimedArray(due, dt=t_present),
+            "upkeep": b2.TimedArray(np.ones((1, X.shape[1])) if upkeep is None else np.asarray(upkeep, float)[None, :],
+                                    dt=1 * b2.second),
             "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
             "p_grow": float(p_grow), "w_grow": float(growth_weight), "w_elim": float(w_elim), "t0": self.t0,
         }
