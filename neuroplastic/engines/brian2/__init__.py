@@ -1,8 +1,8 @@
-"""The rule as Brian2 networks: a rate form (held against the vectorized engine) and spiking inference.
+"""The rule as Brian2 networks: a rate form (held against the vectorized engine), a spiking form, spiking inference.
 
 - :mod:`.device` -- code-generation targets (numpy, cython, cpp_standalone) and their build folders.
 - :mod:`.rate` -- the hidden layer on per-unit slots, one presentation per time step: competition, instar, growth.
-- :mod:`.spiking` -- a spiking hidden layer (dense pool of the earlier rule; not used for training yet).
+- :mod:`.spiking` -- the hidden layer as a spiking network on the same slots: one Brian2 run per pass.
 - :mod:`.readout` -- the output layer's three-factor node-perturbation rule (not used by the learner yet).
 - :mod:`.inference` -- fully spiking inference of a trained network (the rate-coded plan of the hardware layer);
   :mod:`.spiking_inference` -- that plan as Brian2 neurons, synapses and spike monitors.
