@@ -82,3 +82,28 @@ def test_a_bad_spiking_quantity_is_one_line_naming_the_field(tmp_path, capsys):
     assert main(["train", "--model", str(path), "--out", str(tmp_path / "run2"), "--engine", "brian2",
                  "--mode", "spiking", "--quiet"]) == 2
     assert "drive_gain" in capsys.readouterr().err
+
+
+def test_an_interrupted_spiking_run_resumes_from_the_command_line_to_the_same_network(tmp_path):
+    import numpy as np
+
+    from neuroplastic.runner import train_model
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("seed = 0", "seed = 0\ncheckpoint_every = 8"))
+    args = ["--engine", "brian2", "--mode", "spiking", "--target", "numpy", "--quiet"]
+    assert main(["train", "--model", str(path), "--out", str(tmp_path / "whole"), *args]) == 0
+
+    def interrupt(done, total, nonsilent):
+        if done > 48:  # in the readout phase, after the hidden pass's checkpoint
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_model(str(path), out=tmp_path / "cut", progress=interrupt, engine="brian2", mode="spiking",
+                    target="numpy")
+    assert (tmp_path / "cut" / RunFolder.CHECKPOINT).exists()
+    assert main(["train", "--resume", "--out", str(tmp_path / "cut"), *args]) == 0
+    whole, cut = (np.load(tmp_path / name / RunFolder.NETWORK) for name in ("whole", "cut"))
+    assert set(whole.files) == set(cut.files)
+    for key in whole.files:
+        assert np.array_equal(whole[key], cut[key]), key
