@@ -81,7 +81,7 @@ _RECORD_BUDGET = 4_000_000
 
 
 class Brian2Classifier(RuleHyperparameters):
-    """The structural-plasticity classifier executed by Brian2 (rate form).
+    """The structural-plasticity classifier executed by Brian2 (rate or spiking form).
 
     Parameters
     ----------
@@ -117,6 +117,10 @@ class Brian2Classifier(RuleHyperparameters):
         As for the vectorized learner.
     state_ : TrainingState
         The typed training state.
+    spiking_runs_ : list of dict
+        One record per spiking hidden pass (:meth:`.spiking.SpikingHiddenLayer.run`
+        without its event arrays): spikes per image, images with a winner,
+        simulation and wall seconds, presentations.
     """
 
     _PARAM_NAMES = ("mode", "n_hidden", "activation", "activation_params", "hidden_epochs", "readout_epochs",
