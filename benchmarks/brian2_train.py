@@ -5,6 +5,7 @@ Usage::
     python benchmarks/brian2_train.py [--model mnist_sparse] [--hidden-epochs 1] [--readout-epochs N]
                                       [--target cpp_standalone] [--test 10000] [--inference brian2|numpy]
                                       [--chunk 2000] [--calibration 2000] [--seed 0] [--data DIR] [--build-dir DIR]
+                                      [--save NETWORK.npz]
 
 The hidden phase runs in the spiking form (one Brian2 run per pass; see
 :mod:`neuroplastic.engines.brian2.spiking`), the readout phase in the
@@ -21,6 +22,9 @@ spiking mode). Reported, all measured by this script:
   ``tests/test_brian2_inference.py``), on the first ``--test`` test images;
 - ``test_accuracy_vectorized``: the same weights in the vectorized engine;
 - validation accuracy (vectorized) and the synapse counts.
+
+``--save`` writes the trained network (``TrainedNetwork.save``), e.g. to run
+it through Brian2's inference later with ``benchmarks/brian2_inference.py``.
 """
 
 import argparse
@@ -54,7 +58,7 @@ def spiking_accuracy(network, X, y, calibration, params, how, chunk, build_dir):
     return float(np.mean(np.concatenate(predictions) == y))
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="mnist_sparse")
     parser.add_argument("--hidden-epochs", type=int, default=1)
@@ -67,7 +71,8 @@ def main():
     parser.add_argument("--seed", type=int)
     parser.add_argument("--data")
     parser.add_argument("--build-dir")
-    args = parser.parse_args()
+    parser.add_argument("--save", help="write the trained network to this .npz file")
+    args = parser.parse_args(argv)
 
     model = with_overrides(load_model(args.model), training={
         "hidden_epochs": args.hidden_epochs, "readout_epochs": args.readout_epochs, "seed": args.seed})
@@ -84,6 +89,8 @@ def main():
     fit_seconds = time.perf_counter() - started
     bar.close()
     network = learner.to_network()
+    if args.save:
+        network.save(args.save)
     X_test, y_test = data.X_test[:args.test], data.y_test[:args.test]
     params = model.spiking.inference_params()
     spiking = spiking_accuracy(network, X_test, y_test, data.X_train[:args.calibration], params, args.inference,
