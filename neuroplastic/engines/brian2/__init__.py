@@ -2,7 +2,8 @@
 
 - :mod:`.device` -- code-generation targets (numpy, cython, cpp_standalone) and their build folders.
 - :mod:`.rate` -- the hidden layer on per-unit slots, one presentation per time step: competition, instar, growth.
-- :mod:`.spiking` -- the hidden layer as a spiking network on the same slots: one Brian2 run per pass.
+- :mod:`.spiking` -- the hidden layer as a spiking network on the same slots: one Brian2 run per pass;
+  :mod:`.slots` -- the lookup tables and wiring both forms build from the slots.
 - :mod:`.readout` -- the output layer's three-factor node-perturbation rule (not used by the learner yet).
 - :mod:`.inference` -- fully spiking inference of a trained network (the rate-coded plan of the hardware layer);
   :mod:`.spiking_inference` -- that plan as Brian2 neurons, synapses and spike monitors.

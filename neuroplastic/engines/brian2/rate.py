@@ -44,6 +44,7 @@ reads them back in.
 import numpy as np
 
 from ...rule import equations as eq
+from .slots import active_input_table, sibling_pairs, upkeep_row
 
 __all__ = ["RateHiddenLayer"]
 
@@ -85,19 +86,14 @@ class RateHiddenLayer:
         self.step = b2.defaultclock.dt
         image_dt = 1 * b2.ms
         X = np.asarray(X, dtype=float)
-        active = X > growth_threshold
-        n_active = active.sum(axis=1)
-        table = np.zeros((X.shape[0], max(1, int(n_active.max()))))
-        rows, cols = np.nonzero(active)
-        table[rows, np.arange(rows.size) - np.repeat(np.cumsum(n_active) - n_active, n_active)] = cols
+        table, n_active = active_input_table(X, growth_threshold)
         self.t0 = int(state.progress.presentations)
         self.namespace = {
             "images": b2.TimedArray(X, dt=image_dt),
             "active_inputs": b2.TimedArray(table, dt=image_dt),
-            "n_active": b2.TimedArray(n_active.astype(float), dt=image_dt),
+            "n_active": b2.TimedArray(n_active, dt=image_dt),
             "image_index": b2.TimedArray(np.asarray(order, dtype=float), dt=self.step),
-            "upkeep": b2.TimedArray(np.ones((1, X.shape[1])) if upkeep is None else np.asarray(upkeep, float)[None, :],
-                                    dt=1 * b2.second),
+            "upkeep": b2.TimedArray(upkeep_row(upkeep, X.shape[1]), dt=1 * b2.second),
             "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
             "p_grow": float(p_grow), "w_grow": float(growth_weight), "t0": self.t0,
         }
@@ -130,9 +126,8 @@ class RateHiddenLayer:
         )
         if p_grow > 0:  # without growth the draws and the siblings' comparison would only cost time
             siblings = b2.Synapses(self.synapses, self.synapses, eq.RATE_SIBLINGS, name="siblings")
-            pre, post = np.nonzero(~np.eye(C, dtype=bool))
-            offset = np.repeat(np.arange(H) * C, pre.size)
-            siblings.connect(i=np.tile(pre, H) + offset, j=np.tile(post, H) + offset)
+            pre, post = sibling_pairs(H, C)
+            siblings.connect(i=pre, j=post)
             self.network.add(
                 siblings,
                 self.hidden.run_regularly(eq.RATE_DRAW, when="start", name="draw"),

@@ -41,6 +41,7 @@ import numpy as np
 
 from ...errors import ConfigError
 from ...rule import equations as eq
+from .slots import active_input_table, sibling_pairs, upkeep_row
 from ...rule.state import EMPTY
 
 __all__ = ["SpikingParams", "SpikingHiddenLayer"]
@@ -176,23 +177,18 @@ class SpikingHiddenLayer:
         t_present = params.presentation_ms * b2.ms
         image_dt = 1 * b2.ms
         X = np.asarray(X, dtype=float)
-        active = X > growth_threshold
-        n_active = active.sum(axis=1)
-        table = np.zeros((X.shape[0], max(1, int(n_active.max()))))
-        rows, cols = np.nonzero(active)
-        table[rows, np.arange(rows.size) - np.repeat(np.cumsum(n_active) - n_active, n_active)] = cols
+        table, n_active = active_input_table(X, growth_threshold)
         due = np.zeros(n + 1)
         due[[k for k in rewiring_at if 1 <= k <= n]] = 1.0
         self.t0 = int(state.progress.presentations)
         self.namespace = params.namespace() | {
             "images": b2.TimedArray(X, dt=image_dt),
             "active_inputs": b2.TimedArray(table, dt=image_dt),
-            "n_active": b2.TimedArray(n_active.astype(float), dt=image_dt),
+            "n_active": b2.TimedArray(n_active, dt=image_dt),
             "image_index": b2.TimedArray(np.append(order, order[-1]), dt=t_present),
             "previous_image": b2.TimedArray(np.append(order[:1], order), dt=t_present),
             "rewire_due": b2.TimedArray(due, dt=t_present),
-            "upkeep": b2.TimedArray(np.ones((1, X.shape[1])) if upkeep is None else np.asarray(upkeep, float)[None, :],
-                                    dt=1 * b2.second),
+            "upkeep": b2.TimedArray(upkeep_row(upkeep, X.shape[1]), dt=1 * b2.second),
             "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
             "p_grow": float(p_grow), "w_grow": float(growth_weight), "w_elim": float(w_elim), "t0": self.t0,
         }
@@ -248,9 +244,8 @@ class SpikingHiddenLayer:
             held.connect(i=np.arange(H * C), j=unit)
             siblings = b2.Synapses(self.synapses, self.synapses, on_pre=eq.SPIKING_SIBLINGS,
                                    on_event={"pre": "compare"}, dt=dt, name="siblings")
-            pre, post = np.nonzero(~np.eye(C, dtype=bool))
-            offset = np.repeat(np.arange(H) * C, pre.size)
-            siblings.connect(i=np.tile(pre, H) + offset, j=np.tile(post, H) + offset)
+            pre, post = sibling_pairs(H, C)
+            siblings.connect(i=pre, j=post)
             self.network.add(
                 held, siblings,
                 self.hidden.run_regularly(eq.SPIKING_DRAW, when="start", order=1, name="draw", **boundary),
@@ -303,23 +298,27 @@ class SpikingHiddenLayer:
         state.units.counts = np.asarray(self.hidden.wins[:], dtype=F32)
         state.units.win_rate = np.asarray(self.hidden.win_rate[:], dtype=F32)
         state.units.conscience = np.asarray(self.hidden.conscience[:], dtype=F32)
-        spike_steps = np.round(np.asarray(self.spikes.t / (p.dt_ms * b2.ms))).astype(np.int64)
-        image_of_spike = spike_steps // p.steps
+        image_of_spike = self._image_of(self.spikes.t)
         return {"grown": self._events(self.regrown), "eliminated": self._events(self.eliminated),
                 "after_events": self._snapshots(),
-                "spikes_per_image": float(spike_steps.size / self.n),
+                "spikes_per_image": float(image_of_spike.size / self.n),
                 "images_with_a_winner": int(np.unique(image_of_spike).size),
                 "units_that_fired": int(np.unique(np.asarray(self.spikes.i)).size),
                 "simulation_seconds": seconds, "wall_seconds": wall, "presentations": self.n}
 
-    def _snapshots(self):
-        """The slots and win counts right after each rewiring event: {presentation: (index, weight, birth, counts)}."""
+    def _image_of(self, times):
+        """The image (presentation of the pass) each recorded time falls in."""
         import brian2 as b2
 
+        steps = np.round(np.asarray(times / (self.params.dt_ms * b2.ms))).astype(np.int64)
+        return steps // self.params.steps
+
+    def _snapshots(self):
+        """The slots and win counts right after each rewiring event: {presentation: (index, weight, birth, counts)}."""
         H, C = self.shape
-        k = np.round(np.asarray(self.snapshots.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        k = self._image_of(self.snapshots.t)
         slot = np.asarray(self.snapshots.i, dtype=np.int64)
-        unit_k = np.round(np.asarray(self.counts.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        unit_k = self._image_of(self.counts.t)
         src, w, birth = (np.asarray(getattr(self.snapshots, name)) for name in ("src", "w", "birth"))
         taken = {}
         for event in np.unique(k):
@@ -333,10 +332,8 @@ class SpikingHiddenLayer:
         return taken
 
     def _events(self, monitor):
-        import brian2 as b2
-
         C = self.shape[1]
-        k = np.round(np.asarray(monitor.t / (self.params.dt_ms * b2.ms))).astype(np.int64) // self.params.steps
+        k = self._image_of(monitor.t)
         birth = np.asarray(monitor.birth, dtype=np.int64)
         lifetime = np.where(birth == EMPTY, -1, self.t0 + k - birth)
         return np.stack([k, np.asarray(monitor.i, dtype=np.int64) // C, lifetime], axis=1).reshape(-1, 3)
