@@ -17,7 +17,7 @@ bias; count_j win count (spike count in the spiking form).
 """
 
 __all__ = [
-    "RATE_HIDDEN", "RATE_COMPETITION", "RATE_SYNAPSES", "RATE_DENDRITE", "RATE_SIBLINGS", "RATE_LATERAL",
+    "GROWTH_VARIABLES", "RATE_HIDDEN", "RATE_COMPETITION", "RATE_SYNAPSES", "RATE_DENDRITE", "RATE_SIBLINGS", "RATE_LATERAL",
     "RATE_SCORE", "RATE_DRAW", "RATE_GROW_DECISION", "RATE_MERIT", "RATE_INSTAR", "RATE_COUNT", "RATE_REGROW_EVENT", "RATE_REGROW",
     "RATE_HOMEOSTASIS",
     "READOUT_HIDDEN", "READOUT_OUTPUT", "READOUT_CRITIC", "READOUT_SIGNAL", "READOUT_SYNAPSE", "READOUT_CRITIC_SYNAPSE",
@@ -34,6 +34,21 @@ __all__ = [
 # Rate form: one presentation per time step.
 # --------------------------------------------------------------------------
 
+# The growth bookkeeping of a hidden unit, the same in both forms: four candidate inputs drawn uniformly among
+# those above the growth threshold in the image the unit won, whether the unit already holds each, and the choice.
+GROWTH_VARIABLES = """
+cand1 : integer                      # growth candidates: inputs drawn uniformly among those above threshold ...
+cand2 : integer                      # ... (rejection sampling: the first one the unit does not hold is taken)
+cand3 : integer                      # third candidate
+cand4 : integer                      # fourth candidate
+held1 : 1                            # 1 if the unit already holds a synapse at cand1 (told by its own synapses)
+held2 : 1                            # same for cand2
+held3 : 1                            # same for cand3
+held4 : 1                            # same for cand4
+grow : 1                             # 1 if the unit grows a synapse now
+chosen : integer                     # the input it grows at
+"""
+
 RATE_HIDDEN = """
 wx : 1                               # dendritic sum w_j . x over the unit's synapses (summed by its dendrite)
 w2 : 1                               # squared efficacy norm ||w_j||^2: the unit's own bias (summed by its dendrite)
@@ -43,17 +58,7 @@ win_rate : 1                         # running win rate r_j (target activity 1 /
 count : 1                            # number of wins; the unit's learning rate is 1 / count (online k-means)
 n_better : 1 (linked)                # how many rivals are nearer the input (from the competition pool)
 winner = int(n_better == 0) : 1      # post activity: 1 for the single winner of the competition, else 0
-cand1 : integer                      # growth candidates: inputs drawn uniformly among those above threshold ...
-cand2 : integer                      # ... (rejection sampling: the first one the unit does not hold is taken)
-cand3 : integer                      # third candidate
-cand4 : integer                      # fourth candidate
-held1 : 1                            # 1 if the unit already holds a synapse at cand1 (summed by its dendrite)
-held2 : 1                            # same for cand2
-held3 : 1                            # same for cand3
-held4 : 1                            # same for cand4
-grow : 1                             # 1 if the unit grows a synapse at this presentation
-chosen : integer                     # the input it grows at
-"""
+""" + GROWTH_VARIABLES
 
 RATE_COMPETITION = """
 n_better : 1                         # rivals nearer the input than unit j (ties go to the lower index)
@@ -240,17 +245,7 @@ wins : 1                             # images won so far; the instar's rate is 1
 gate : 1 (linked)                    # 1 once a unit of the layer fired during this image (from the interneuron)
 first : integer (linked)             # the image's winner, chosen by the interneuron (-1: none yet)
 won : 1                              # post activity of the image that ended: 1 for its winner
-cand1 : integer                      # growth candidates: inputs drawn uniformly among those above threshold ...
-cand2 : integer                      # ... in the image that just ended
-cand3 : integer                      # third candidate
-cand4 : integer                      # fourth candidate
-held1 : 1                            # 1 if the unit already holds a synapse at cand1 (summed by its dendrite)
-held2 : 1                            # same for cand2
-held3 : 1                            # same for cand3
-held4 : 1                            # same for cand4
-grow : 1                             # 1 if the unit grows a synapse at this image boundary
-chosen : integer                     # the input it grows at
-"""
+""" + GROWTH_VARIABLES
 
 SPIKING_HIDDEN_THRESHOLD = "v > theta and gate < 0.5"   # first to reach the falling threshold; shut once one fired
 
