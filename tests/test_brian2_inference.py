@@ -39,11 +39,15 @@ def _network(activation):
 
 @pytest.mark.standalone_compatible
 @pytest.mark.parametrize("activation, fixed", [("squared_distance_triangle", True), ("triangle", True),
-                                               ("relu", True), ("triangle", False)])
+                                               ("relu", True), ("triangle", False), ("triangle_squared", True),
+                                               ("triangle_squared", False)])
 def test_brian2_spike_counts_equal_the_numpy_simulator_in_every_layer(sample, activation, fixed, brian2_settings):
     calibration, X = sample
-    plan = build_plan(_network(activation), calibration, steps=16, pad=3, hidden_rate=0.5, inhibition_rate=0.5)
-    assert plan.has_inhibition == (activation != "relu") and plan.has_relay == (activation == "triangle")
+    plan = build_plan(_network(activation), calibration, steps=16, pad=3, hidden_rate=0.5, inhibition_rate=0.5,
+                      squares=True)
+    assert plan.has_inhibition == (activation != "relu")
+    assert plan.has_relay == activation.startswith("triangle")
+    assert plan.facilitates == (activation == "triangle_squared")
     reference = simulate(plan, X, fixed=fixed)
     with brian2_target(*brian2_settings):
         counts = run_plan(plan, X, fixed=fixed)

@@ -1,5 +1,7 @@
 """Rate-coded integer network: encoding, quantisation, activation mapping, and its NumPy dynamics."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -114,6 +116,52 @@ def test_lower_rates_send_proportionally_fewer_spikes(rate):
     assert plan.notes["hidden_rate"] == rate
     with pytest.raises(HardwareError, match="hidden_rate"):
         build_plan(net, X, steps=128, hidden_rate=1.5)
+
+
+def test_squared_triangle_maps_to_the_linearised_triangle_squared_with_a_squared_gain():
+    net = triangle_network(seed=5, n_hidden=20)
+    net.activation = "triangle_squared"
+    X = np.random.default_rng(6).uniform(0, 1, (100, 8))
+    plain = linear_form(dataclasses.replace(net, activation="triangle"), X)
+    form = linear_form(net, X, squares=True)
+    assert form.power == 2 and form.bias_gain == plain.bias_gain and not form.exact
+    np.testing.assert_allclose(form.hidden(X), plain.hidden(X) ** 2)
+    np.testing.assert_allclose(form.gain(X), plain.gain(X) ** 2)
+    engine, mapped = net.hidden(X), form.hidden(X) / form.gain(X)[:, None]
+    assert np.mean(np.argmax(engine, 1) == np.argmax(mapped, 1)) >= 0.95
+    assert np.corrcoef(engine.ravel(), mapped.ravel())[0, 1] > 0.9
+
+
+def test_squared_triangle_is_refused_unless_the_caller_can_square():
+    net = triangle_network()
+    net.activation = "triangle_squared"
+    X = np.random.default_rng(4).uniform(0, 1, (40, 8))
+    with pytest.raises(HardwareError, match="triangle with power 2.* no mapping"):
+        build_plan(net, X, steps=16)
+    plan = build_plan(net, X, steps=16, squares=True)
+    assert plan.facilitates and plan.hidden_power == 2
+    with pytest.raises(HardwareError, match="Lava has no facilitating synapses"):
+        plan.require_plain_synapses("Lava")
+    build_plan(dataclasses.replace(net, activation="triangle"), X, steps=16).require_plain_synapses("Lava")
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_facilitating_synapses_add_half_the_square_of_the_spike_count(fixed):
+    net = triangle_network(seed=2, n_hidden=6)
+    net.activation = "triangle_squared"
+    X = np.random.default_rng(3).uniform(0, 1, (30, 8))
+    plan = build_plan(net, X, steps=16, squares=True)
+    # one output that sums the squares of the hidden counts: weight 2, no bias, no relay
+    vth = 200  # above the largest input of one step (6 units x 2 x 16.5), so at most one spike per step
+    probe = dataclasses.replace(plan, output_weights=sp.csr_matrix(np.full((1, 6), 2, np.int32)),
+                                output_bias=np.zeros(1), output_vth=vth, classes=np.arange(1), relay_weights=None,
+                                relay_to_output=None, relay_facilitated=None)
+    spikes = simulate(probe, X, fixed=fixed)
+    n = spikes["hidden"]
+    assert n.max() >= 8
+    np.testing.assert_array_equal(spikes["output"][0], np.floor((vth / 2 + (n**2).sum(axis=0)) / vth))
+    linear = simulate(dataclasses.replace(probe, hidden_power=1), X, fixed=fixed)  # plain synapses: 2 n per unit
+    np.testing.assert_array_equal(linear["output"][0], np.floor((vth / 2 + 2 * n.sum(axis=0)) / vth))
 
 
 def test_unmappable_activation_is_a_clear_error():

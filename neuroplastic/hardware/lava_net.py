@@ -164,6 +164,7 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     if tag not in TAGS:
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
     require("lava", "the Lava simulation of the hardware mapping")
+    plan.require_plain_synapses("Lava")
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != plan.n_inputs:
         raise HardwareError(f"inputs must have shape (n, {plan.n_inputs}), got {X.shape}")

@@ -33,8 +33,17 @@ Supported activations (names of :mod:`neuroplastic.rule.activations`):
 - ``squared_distance_triangle``: ``max(0, mean_k d_k^2 - d_j^2) =
   2 max(0, u_j - mean_k u_k)``; exact, with the same inhibition ``g`` and
   no per-image gain (no relay neuron, no calibration).
-- ``triangle_squared`` (power 2), ``sigmoid``, ``paper_sigmoid``: no
-  mapping onto integrate-and-fire neurons here (a HardwareError says so).
+- ``triangle_squared`` (the Euclidean triangle with power 2), only when
+  the caller asks for squares (``squares=True``): the form is the
+  linearised triangle above with ``power = 2``, so that
+  ``h_j ~ max(0, drive_j)^2 / m^2``; the per-image ``1 / m^2`` moves onto
+  the output bias as ``(alpha + beta * sum_i x_i)^2``. Integrate-and-fire
+  neurons alone do not square; the spiking form (Brian2's, see
+  :mod:`neuroplastic.hardware.rate_code`) squares a spike count with a
+  facilitating synapse. Loihi's neurons have no such synapse, so the
+  hardware layer does not ask for squares and refuses this activation.
+- ``sigmoid``, ``paper_sigmoid``: no mapping onto integrate-and-fire
+  neurons here (a HardwareError says so).
 """
 
 from dataclasses import dataclass
@@ -51,7 +60,7 @@ SUPPORTED_ACTIVATIONS = ("relu", "triangle", "squared_distance_triangle")
 
 @dataclass
 class LinearForm:
-    """``h = scale * max(0, weights @ x + bias - inhibition @ x)``.
+    """``h = (scale * max(0, weights @ x + bias - inhibition @ x)) ** power``.
 
     Attributes
     ----------
@@ -68,6 +77,8 @@ class LinearForm:
         Whether the form equals the activation (up to floating point).
     note : str
         How the form was obtained.
+    power : int
+        1, or 2 for a squared activation (see ``squares`` of :func:`linear_form`).
     """
 
     weights: sp.csr_matrix
@@ -77,6 +88,7 @@ class LinearForm:
     exact: bool
     note: str
     bias_gain: tuple | None = None
+    power: int = 1
 
     def drive(self, X):
         """Linear drive ``W x + b - g . x``, shape ``(n, n_hidden)``."""
@@ -86,18 +98,18 @@ class LinearForm:
         return drive
 
     def hidden(self, X):
-        """The hidden activity this form computes."""
-        return self.scale * np.maximum(0.0, self.drive(X))
+        """The hidden activity this form computes (before the per-image gain)."""
+        return (self.scale * np.maximum(0.0, self.drive(X))) ** self.power
 
     def gain(self, X):
-        """Per-image factor of the output bias, shape ``(n,)``."""
+        """Per-image factor of the output bias, shape ``(n,)``: ``(alpha + beta * sum_i x_i) ** power``."""
         if self.bias_gain is None:
             return np.ones(len(X))
         alpha, beta = self.bias_gain
-        return alpha + beta * np.asarray(X, dtype=np.float64).sum(axis=1)
+        return (alpha + beta * np.asarray(X, dtype=np.float64).sum(axis=1)) ** self.power
 
 
-def linear_form(network, calibration_inputs=None):
+def linear_form(network, calibration_inputs=None, *, squares=False):
     """Rewrite a network's hidden activation as a :class:`LinearForm`.
 
     Parameters
@@ -105,7 +117,10 @@ def linear_form(network, calibration_inputs=None):
     network : neuroplastic.network.TrainedNetwork
     calibration_inputs : numpy.ndarray, optional
         Inputs, shape ``(n, n_inputs)``, used to fix the constants of the
-        approximate ``triangle`` mapping. Required for that activation.
+        approximate ``triangle`` mappings. Required for those activations.
+    squares : bool
+        Whether the caller can square a rectified drive (the triangle with
+        power 2 is then mapped, with ``power = 2``); otherwise it is refused.
 
     Returns
     -------
@@ -127,8 +142,9 @@ def linear_form(network, calibration_inputs=None):
         u_bias = -0.5 * bias
         return LinearForm(W, u_bias - u_bias.mean(), np.asarray(W.mean(axis=0)).ravel(), 2.0, True,
                           "triangle of squared distances: exact")
-    power = float(network.activation_params.get("power", 1.0)) if network.activation_params else 1.0
-    if name == "triangle" and power == 1.0:
+    params = network.activation_params or {}
+    power = float(params.get("power", 2.0 if name == "triangle_squared" else 1.0))
+    if name in ("triangle", "triangle_squared") and (power == 1.0 or (power == 2.0 and squares)):
         if W.data.size and W.data.min() < 0:
             raise HardwareError(f"activation {name!r} needs non-negative hidden weights")
         u_bias = -0.5 * bias
@@ -146,13 +162,14 @@ def linear_form(network, calibration_inputs=None):
         (alpha, beta), *_ = np.linalg.lstsq(features, per_image, rcond=None)
         if not np.all(features @ (alpha, beta) > 0):
             raise HardwareError(f"activation {name!r}: fitted mean distance is not positive on calibration inputs")
+        squared = ", squared" if power == 2.0 else ""
         return LinearForm(
             W, form_bias - half_variance, inhibition, 1.0, False,
             f"Euclidean triangle linearised per image (mean distance ~ {alpha:.3g} + {beta:.3g} sum x, "
-            f"half variance {half_variance:.3g}; {len(Xc)} calibration images): approximate",
-            bias_gain=(float(alpha), float(beta)),
+            f"half variance {half_variance:.3g}; {len(Xc)} calibration images){squared}: approximate",
+            bias_gain=(float(alpha), float(beta)), power=int(power),
         )
-    if name == "triangle":
+    if name in ("triangle", "triangle_squared"):
         name = f"triangle with power {power:g}"
     raise HardwareError(f"activation {name!r} has no mapping onto integrate-and-fire neurons; "
                         f"supported: {', '.join(SUPPORTED_ACTIVATIONS)}")

@@ -89,6 +89,7 @@ def plan_to_nir(plan, metadata=None):
     """
     import nir
 
+    plan.require_plain_synapses("NIR")
     n_in, n_h, n_c = plan.n_inputs, plan.n_hidden, plan.n_classes
     hidden_bias = plan.bias_potential("hidden").astype(np.float64)
     output_bias = plan.bias_potential("output").astype(np.float64)

@@ -18,7 +18,17 @@ A :class:`SpikingPlan` holds everything the Lava build needs, in Lava's
 
 Spike counts over an image then approximate ``steps * drive / threshold``:
 the hidden count is a rate code of the activation, and the output count of
-the class potential. The simulator here runs the same integer dynamics in
+the class potential.
+
+A squared activation (the triangle with power 2, built only when the caller
+asks for ``squares``) needs the square of a hidden count ``n``. Integrate-
+and-fire neurons do not square, so its synapses onto the output layer
+*facilitate*: the k-th spike of a hidden unit in an image adds
+``w * (k - 1/2)``, and its ``n`` spikes add ``w * n^2 / 2`` in all --
+short-term facilitation that grows by one step per spike and resets at
+every image. The relay's second synapse onto the outputs facilitates in the
+same way, for the square of the per-image gain. Loihi's neurons have no such
+synapse; the Lava build refuses these plans. The simulator here runs the same integer dynamics in
 NumPy for all images at once; it is the independent reference for the Lava
 run and prices networks too large to run in Lava quickly.
 """
@@ -103,7 +113,20 @@ class SpikingPlan(LayerSizes):
     relay_vth: int = 0
     relay_to_output: sp.csr_matrix | None = None
     relay_exp: int = 0
+    relay_facilitated: sp.csr_matrix | None = None
+    hidden_power: int = 1
     notes: dict = field(default_factory=dict)
+
+    @property
+    def facilitates(self):
+        """Whether the synapses onto the output layer facilitate (a squared activation)."""
+        return self.hidden_power == 2
+
+    def require_plain_synapses(self, target):
+        """Raise a HardwareError if ``target`` (e.g. ``"Lava"``) would get facilitating synapses it cannot run."""
+        if self.facilitates:
+            raise HardwareError(f"{target} has no facilitating synapses; the squared activation of this plan "
+                                "runs only in Brian2's spiking inference")
 
     @property
     def has_inhibition(self):
@@ -170,7 +193,7 @@ def check_rates(hidden_rate, inhibition_rate, names=("hidden_rate", "inhibition_
 
 
 def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, quantile=0.999, hidden_rate=1.0,
-               inhibition_rate=1.0):
+               inhibition_rate=1.0, squares=False):
     """Quantise ``network`` into a :class:`SpikingPlan`.
 
     Parameters
@@ -194,6 +217,9 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     inhibition_rate : float
         The same for the inhibitory interneuron, whose every spike reaches
         all hidden neurons.
+    squares : bool
+        Map a squared activation with facilitating output synapses (see the
+        module doc); otherwise such an activation is refused.
 
     Raises
     ------
@@ -206,7 +232,8 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     slot = steps + pad
     Xc = np.asarray(calibration_inputs, dtype=np.float64)
     Xq = encode_inputs(Xc, steps).T / steps
-    form = linear_form(network, Xc)
+    form = linear_form(network, Xc, squares=squares)
+    power = form.power
     w_int, s_w = quantise_weights(form.weights, weight_bits)
     notes = {"activation": network.activation, "mapping": form.note, "exact_mapping": form.exact,
              "lava_weight_bits": int(min(weight_bits, LAVA_MAX_WEIGHT_BITS)), "hidden_rate": float(hidden_rate),
@@ -242,35 +269,47 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     hidden_bias = s_w * form.bias * steps / slot
     counts = np.floor(np.maximum(drive, 0) * s_w * steps / hidden_vth + 0.5)
 
-    # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps spikes.
+    # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps / power spikes.
+    # With power 2 the output synapses facilitate: n hidden spikes add w n^2 / 2 (see module doc).
     o_int, s_o = quantise_weights(network.output_weights, weight_bits)
-    rho = s_o * s_w * steps / (form.scale * hidden_vth)
+    per_count = form.scale * hidden_vth / (s_w * steps)  # activation (before the power) per hidden spike
+    rho = s_o / (per_count * (1.0 if power == 1 else 2.0 * per_count))
     bias = np.asarray(network.output_bias, dtype=np.float64)
-    relay = relay_out = None
+    relay = relay_out = relay_fac = None
     relay_vth = relay_exp = 0
     gain_term = 0.0
     if form.bias_gain is not None and np.any(bias != 0):
         alpha, beta = form.bias_gain
         relay_vth = max(1, int(np.ceil(1.05 * np.quantile(Xq.sum(axis=1), quantile))))
-        per_spike = rho * bias * beta * relay_vth / steps  # a_in units per relay spike, per class
-        relay_exp = max(0, int(np.ceil(np.log2(max(np.abs(per_spike).max(), 1e-12) / 254.0))))
-        relay_ints = (2 * np.round(per_spike / 2.0**relay_exp / 2.0)).astype(np.int32)
+        per_sum = relay_vth / steps  # sum of x per relay spike
+        # (alpha + beta S)^power: the linear synapse carries the S term, the facilitating one S^2 (k - 1/2 each).
+        per_spike = rho * bias * beta * per_sum * (1.0 if power == 1 else 2.0 * alpha)
+        facilitated = rho * bias * 2.0 * (beta * per_sum) ** 2 if power == 2 else np.zeros_like(bias)
+        peak = max(np.abs(per_spike).max(), np.abs(facilitated).max(), 1e-12)
+        relay_exp = max(0, int(np.ceil(np.log2(peak / 254.0))))
+        def even_ints(values):
+            ints = sp.csr_matrix((2 * np.round(values / 2.0**relay_exp / 2.0)).astype(np.int32)[:, None])
+            ints.eliminate_zeros()
+            return ints
         relay = sp.csr_matrix(np.ones((1, Xq.shape[1]), dtype=np.int32))
-        relay_out = sp.csr_matrix(relay_ints[:, None])
-        relay_out.eliminate_zeros()
-    if relay_out is not None and relay_out.nnz == 0:  # bias term below one weight step: drop the relay
-        relay = relay_out = None
+        relay_out = even_ints(per_spike)
+        relay_fac = even_ints(facilitated) if power == 2 else None
+    if relay_out is not None and relay_out.nnz == 0 and (relay_fac is None or relay_fac.nnz == 0):
+        relay = relay_out = relay_fac = None  # bias term below one weight step: drop the relay
         relay_vth = relay_exp = 0
     if relay is not None:
         relay_counts = np.floor(np.round(Xq * steps).sum(axis=1) / relay_vth + 0.5)
         gain_term = relay_counts[:, None] * (relay_out.toarray().ravel() * 2.0**relay_exp)[None, :] / rho
+        if relay_fac is not None:
+            gain_term = gain_term + (relay_counts**2 / 2)[:, None] * (relay_fac.toarray().ravel()
+                                                                     * 2.0**relay_exp)[None, :] / rho
     if form.bias_gain is not None:
-        bias = bias * form.bias_gain[0]
-    logits = np.asarray(o_int @ counts.T).T / rho + bias + gain_term
+        bias = bias * form.bias_gain[0] ** power
+    logits = np.asarray(o_int @ (counts if power == 1 else counts**2 / 2).T).T / rho + bias + gain_term
     top = logits.max(axis=1)
     low_top, high_top = np.quantile(top, 1 - quantile), np.quantile(top, quantile)
     shift = -low_top + 0.02 * max(high_top - low_top, 1e-9)
-    output_vth = int(np.ceil(rho * (high_top + shift) / steps))
+    output_vth = int(np.ceil(power * rho * (high_top + shift) / steps))  # facilitated input arrives late
     if not 1 <= output_vth <= MAX_VTH:
         raise HardwareError(f"output threshold {output_vth} outside Loihi's 17-bit range (0..{MAX_VTH})")
     output_bias = rho * (bias + shift) / slot
@@ -279,16 +318,20 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         hidden_vth=hidden_vth, output_weights=o_int, output_bias=output_bias, output_vth=output_vth,
         classes=np.asarray(network.classes), weight_bits=int(weight_bits), inhibition_weights=inh,
         inhibition_vth=inh_vth, inhibition_strength=inh_strength, inhibition_exp=inh_exp,
-        relay_weights=relay, relay_vth=relay_vth, relay_to_output=relay_out, relay_exp=relay_exp, notes=notes,
+        relay_weights=relay, relay_vth=relay_vth, relay_to_output=relay_out, relay_exp=relay_exp,
+        relay_facilitated=relay_fac, hidden_power=int(power), notes=notes,
     )
     plan.bias_fixed("hidden"), plan.bias_fixed("output")  # range check now, not inside Lava
     return plan
 
 
 def _layer_step(v, a_in, bias, vth, fixed):
-    """One step of the non-leaky LIF with reset by subtraction (Lava's arithmetic)."""
+    """One step of the non-leaky LIF with reset by subtraction (Lava's arithmetic).
+
+    ``a_in`` is whole weight steps, or half steps from facilitating synapses.
+    """
     if fixed:
-        v += a_in.astype(np.int64) * V_SHIFT + bias
+        v += np.rint(np.asarray(a_in, dtype=np.float64) * V_SHIFT).astype(np.int64) + bias
         spikes = v > vth * V_SHIFT
         v[spikes] -= vth * V_SHIFT
     else:
@@ -345,14 +388,17 @@ def simulate(plan, X, *, fixed=True):
             inh_prev = _layer_step(vi, np.rint(a_i).astype(dtype), 0, plan.inhibition_vth, fixed)
             out["inhibition"] += inh_prev.T
         s_h = _layer_step(vh, np.rint(a_h).astype(dtype), hb, plan.hidden_vth, fixed)
+        a_o = np.asarray(V @ (s_h * (out["hidden"].T + 0.5) if plan.facilitates else s_h).T.astype(np.float64)).T
         out["hidden"] += s_h.T
-        a_o = np.asarray(V @ s_h.T.astype(np.float64)).T
         if plan.has_relay:
             a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
             s_r = _layer_step(vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth, fixed)
-            out["relay"] += s_r.T
             a_o = a_o + s_r * (plan.relay_to_output.toarray().ravel() * 2.0**plan.relay_exp)[None, :]
-        s_o = _layer_step(vo, np.rint(a_o).astype(dtype), ob, plan.output_vth, fixed)
+            if plan.relay_facilitated is not None:
+                a_o = a_o + (s_r * (out["relay"].T + 0.5)) * (plan.relay_facilitated.toarray().ravel()
+                                                              * 2.0**plan.relay_exp)[None, :]
+            out["relay"] += s_r.T
+        s_o = _layer_step(vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth, fixed)
         out["output"] += s_o.T
         out["output_last"][s_o.T] = tau
     out["input"] = counts_in.astype(np.int64)

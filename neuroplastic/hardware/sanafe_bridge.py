@@ -246,6 +246,7 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
         If SANA-FE is not installed.
     """
     sanafe = require("sanafe", "the SANA-FE cross-check")
+    plan.require_plain_synapses("SANA-FE")
     loaded = architecture if isinstance(architecture, SanafeArchitecture) else load_architecture(architecture)
     path = loaded.path
     X = np.asarray(X, dtype=np.float64)

@@ -18,6 +18,10 @@ How exact the spiking form is depends on the activation:
 - ``triangle`` (Euclidean distances): the square root is linearised around
   the population's mean distance, which is fitted per image from the
   input's total intensity (one relay neuron); approximate;
+- ``triangle_squared`` (the triangle with power 2): the linearised triangle,
+  squared by facilitating synapses onto the output layer (see
+  :mod:`.spiking_inference`); the per-image gain is squared the same way
+  (one relay neuron with a plain and a facilitating synapse); approximate;
 - other activations are refused with one line.
 
 The error is measured, not assumed: :func:`spiking_predict` returns the
@@ -96,7 +100,8 @@ class InferenceParams:
         try:
             return build_plan(network, calibration_inputs, steps=self.steps, pad=self.pad,
                               hidden_rate=min(1.0, self.hidden_rate_hz * self.dt_ms / 1000.0),
-                              inhibition_rate=min(1.0, self.inhibition_rate_hz * self.dt_ms / 1000.0))
+                              inhibition_rate=min(1.0, self.inhibition_rate_hz * self.dt_ms / 1000.0),
+                              squares=True)
         except HardwareError as error:
             raise ConfigError("activation", f"spiking inference: {error}") from None
 

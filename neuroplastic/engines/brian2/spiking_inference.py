@@ -18,7 +18,13 @@ analog value computed from another layer. The plan fixes the network:
   ``I`` is a current that holds one step's input (Loihi's CUBA neuron with
   ``du = 1``); synapses add ``w`` to it (``on_pre='I_post += w'``);
 - the inhibitory interneuron's synapses subtract ``q`` from every hidden
-  unit's ``I`` (``on_pre='I_post -= q'``).
+  unit's ``I`` (``on_pre='I_post -= q'``);
+- for a squared activation (``plan.facilitates``) the hidden units' and the
+  relay's synapses onto the outputs facilitate: every neuron counts its
+  spikes in the image (``k``, cleared at every image), and its ``(k+1)``-th
+  spike adds ``w * (k + 1/2)`` (``on_pre='I_post += w * (k_pre + 0.5)'``),
+  so ``n`` spikes add ``w * n**2 / 2``: the square of a count, carried by
+  spikes and a synaptic efficacy that grows with use.
 
 ``v`` is dimensionless, in Loihi's fixed-point units (1/64 of a synaptic
 weight step, ``scale = 64``) or, with ``fixed=False``, in weight steps
@@ -44,13 +50,14 @@ import numpy as np
 from ...hardware.rate_code import V_SHIFT, encoder_spikes
 
 __all__ = ["NEURON", "INTEGRATE", "THRESHOLD", "RESET", "NEW_IMAGE", "ON_NEW_IMAGE", "ON_PRE", "ON_PRE_INHIBIT",
-           "build_network", "run_plan"]
+           "ON_PRE_FACILITATING", "build_network", "run_plan"]
 
 #: A non-leaky integrate-and-fire neuron with a one-step input current.
 NEURON = """
 v : 1                      # membrane potential (fixed-point units, see module doc)
 I : 1                      # synaptic input received during the last step
 b : 1 (constant)           # bias added every step
+k : 1                      # spikes emitted in this image (read by facilitating synapses)
 v_th : 1 (shared, constant)     # firing threshold
 v_start : 1 (shared, constant)  # potential at the start of every image: v_th / 2
 scale : 1 (shared, constant)    # potential units per weight step (64, or 1 with fixed=False)
@@ -58,10 +65,11 @@ lag : integer (shared, constant) # steps between the image's first step and this
 """
 INTEGRATE = "v += scale * I + b; I = 0"   # run every step, in the 'groups' slot
 THRESHOLD = "v > v_th"
-RESET = "v -= v_th"
+RESET = "v -= v_th; k += 1"
 NEW_IMAGE = "timestep(t, dt) % slot == lag - 1"   # the layer's last step of an image
-ON_NEW_IMAGE = "v = v_start"
+ON_NEW_IMAGE = "v = v_start; k = 0"
 ON_PRE = "I_post += w"
+ON_PRE_FACILITATING = "I_post += w * (k_pre + 0.5)"   # k_pre: the source's earlier spikes in this image
 ON_PRE_INHIBIT = "I_post -= q"
 
 #: Steps each layer lags the inputs by.
@@ -85,10 +93,11 @@ def _layer(b2, name, n, bias, vth, fixed, dt):
     return group
 
 
-def _synapses(b2, source, target, matrix, name, dt):
-    """``target.I += w`` per spike of ``source``, one synapse per non-zero of ``matrix`` (target x source)."""
+def _synapses(b2, source, target, matrix, name, dt, on_pre=ON_PRE):
+    """``target.I += w`` per spike of ``source`` (or ``on_pre``), one synapse per non-zero of ``matrix``
+    (target x source)."""
     coo = matrix.tocoo()
-    synapses = b2.Synapses(source, target, "w : 1 (constant)", on_pre=ON_PRE, dt=dt, name=name)
+    synapses = b2.Synapses(source, target, "w : 1 (constant)", on_pre=on_pre, dt=dt, name=name)
     synapses.connect(i=coo.col.astype(np.int64), j=coo.row.astype(np.int64))
     synapses.w = coo.data.astype(np.float64)
     return synapses
@@ -138,8 +147,9 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
     hidden = _layer(b2, "hidden", plan.n_hidden, hidden_bias, plan.hidden_vth, fixed, dt)
     output = _layer(b2, "output", plan.n_classes, output_bias, plan.output_vth, fixed, dt)
     groups = {"hidden": hidden, "output": output}
+    readout_pre = ON_PRE_FACILITATING if plan.facilitates else ON_PRE
     objects = [inputs, hidden, output, _synapses(b2, inputs, hidden, plan.hidden_weights, "dendrites", dt),
-               _synapses(b2, hidden, output, plan.output_weights, "readout", dt)]
+               _synapses(b2, hidden, output, plan.output_weights, "readout", dt, readout_pre)]
     namespace = {"slot": int(slot)}
     if plan.has_inhibition:
         inhibition = _layer(b2, "inhibition", 1, 0.0, plan.inhibition_vth, fixed, dt)
@@ -154,6 +164,9 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
         groups["relay"] = relay
         objects += [relay, _synapses(b2, inputs, relay, plan.relay_weights, "to_relay", dt),
                     _synapses(b2, relay, output, plan.relay_to_output * 2**plan.relay_exp, "relay_out", dt)]
+        if plan.relay_facilitated is not None:
+            objects.append(_synapses(b2, relay, output, plan.relay_facilitated * 2**plan.relay_exp,
+                                     "relay_out_facilitating", dt, ON_PRE_FACILITATING))
     monitors = {name: b2.SpikeMonitor(group, record=record or name == "output", name=f"{name}_spikes")
                 for name, group in groups.items()}
     monitors["input"] = b2.SpikeMonitor(inputs, record=False, name="input_spikes")
