@@ -1,5 +1,7 @@
 """Fully spiking inference in Brian2: the rate-coded plan's spike counts, bit for bit, and the evaluate command."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,22 @@ def test_brian2_spike_counts_equal_the_numpy_simulator_in_every_layer(sample, ac
         np.testing.assert_array_equal(counts[layer], reference[layer], err_msg=layer)
     assert counts["hidden"].sum() > 0 and counts["output"].sum() > 0
     assert counts["total_spikes"]["input"] == reference["input"].sum()
+
+
+@pytest.mark.standalone_compatible
+@pytest.mark.parametrize("activation", ["triangle", "triangle_squared"])
+def test_counts_stay_equal_when_the_interneuron_fires_through_the_rest_steps(sample, activation, brian2_settings):
+    # a saturated interneuron keeps firing after the image's input ends; a spike in its last step of an
+    # image must not reach the hidden units in the next image (the plan's images are independent)
+    calibration, X = sample
+    plan = build_plan(_network(activation), calibration, steps=16, pad=3, hidden_rate=0.5, squares=True)
+    plan = dataclasses.replace(plan, inhibition_vth=max(1, plan.inhibition_vth // 4))
+    reference = simulate(plan, X)
+    assert (reference["inhibition"] > plan.steps).any()  # it fires in the rest steps
+    with brian2_target(*brian2_settings):
+        counts = run_plan(plan, X)
+    for layer in ("hidden", "inhibition", "relay", "output", "output_last"):
+        np.testing.assert_array_equal(counts[layer], reference[layer], err_msg=layer)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,9 @@ analog value computed from another layer. The plan fixes the network:
   ``I`` is a current that holds one step's input (Loihi's CUBA neuron with
   ``du = 1``); synapses add ``w`` to it (``on_pre='I_post += w'``);
 - the inhibitory interneuron's synapses subtract ``q`` from every hidden
-  unit's ``I`` (``on_pre='I_post -= q'``);
+  unit's ``I``, except for a spike in the interneuron's last step of an
+  image, which would reach the hidden units in the next image (the plan's
+  images are independent; see :data:`ON_PRE_INHIBIT`);
 - for a squared activation (``plan.facilitates``) the hidden units' and the
   relay's synapses onto the outputs facilitate: every neuron counts its
   spikes in the image (``k``, cleared at every image), and its ``(k+1)``-th
@@ -70,7 +72,7 @@ NEW_IMAGE = "timestep(t, dt) % slot == lag - 1"   # the layer's last step of an 
 ON_NEW_IMAGE = "v = v_start; k = 0"
 ON_PRE = "I_post += w"
 ON_PRE_FACILITATING = "I_post += w * (k_pre + 0.5)"   # k_pre: the source's earlier spikes in this image
-ON_PRE_INHIBIT = "I_post -= q"
+ON_PRE_INHIBIT = "I_post -= q * int(timestep(t, dt) % slot != lag_pre - 1)"   # not across images
 
 #: Steps each layer lags the inputs by.
 LAGS = {"hidden": 1, "inhibition": 1, "relay": 1, "output": 2}
