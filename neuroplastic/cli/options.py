@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-__all__ = ["add_data", "add_deprecated", "add_out", "add_json", "print_json", "example"]
+__all__ = ["add_data", "add_deprecated", "add_engine", "add_out", "add_json", "print_json", "example"]
 
 DATA_HELP = ("folder with the four IDX files, or mnist-sample for the bundled sample "
              "(default: $NEUROPLASTIC_DATA, then the user cache)")
@@ -38,6 +38,21 @@ def add_out(parser, what, *, default=None, required=False):
     else:
         text = f"{what} (default: %(default)s)"
     parser.add_argument("--out", metavar="DIR", default=default, required=required, help=text)
+
+
+def add_engine(parser, *, readout=True):
+    """``--engine``, ``--mode``, ``--target`` (and ``--readout-engine``): which engine and form execute the rule."""
+    parser.add_argument("--engine", choices=["vectorized", "brian2"], default="vectorized",
+                        help="engine that executes the rule (default: %(default)s)")
+    parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
+                        help="Brian2 form, with --engine brian2 (default: %(default)s)")
+    parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"],
+                        help="Brian2 code-generation target (default: cpp_standalone for --mode spiking, else numpy)")
+    if readout:
+        parser.add_argument("--readout-engine", choices=["brian2", "vectorized"],
+                            help="where the readout phase runs with --engine brian2 (default: brian2 for --mode rate, "
+                                 "vectorized for --mode spiking, whose readout passes are too slow in Brian2's rate "
+                                 "form)")
 
 
 def add_json(parser):

@@ -7,11 +7,13 @@ When the model files extend a common base model file, the base runs too as the r
 
 from tqdm import tqdm
 
-from .options import add_data, add_json, add_out, print_json
+from .options import add_data, add_engine, add_json, add_out, print_json
 
 NAME = "sweep"
 HELP = "run a grid of models, parameter values and seeds in parallel (Dask) and tabulate it"
-EXAMPLE = ["neuroplastic sweep models/regimes/*.toml --param training.epochs=1,2 --seeds 3 --jobs 2 --out sweeps/a"]
+EXAMPLE = ["neuroplastic sweep models/regimes/*.toml --param training.epochs=1,2 --seeds 3 --jobs 2 --out sweeps/a",
+           'neuroplastic sweep models/mnist_sparse.toml --engine brian2 --mode spiking '
+           '--param "spiking.membrane_time_constant=10 ms,20 ms" --out sweeps/tau']
 
 
 def add_arguments(parser):
@@ -26,6 +28,7 @@ def add_arguments(parser):
     parser.add_argument("--retries", type=int, default=2, metavar="N", help="retries of a failed cell (default 2)")
     parser.add_argument("--no-reference", action="store_true",
                         help="do not add the common base model of the model files as a reference group")
+    add_engine(parser, readout=False)
     add_data(parser)
     add_out(parser, "sweep folder", default="sweeps/sweep")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -66,7 +69,7 @@ def _comparison_line(comparison):
 
 
 def run(args):
-    from ..experiments.sweep import parse_params, run_sweep, with_reference
+    from ..experiments.sweep import engine_name, parse_params, run_sweep, with_reference
 
     if not args.json:
         _, reference = with_reference(args.models, not args.no_reference)
@@ -89,7 +92,8 @@ def run(args):
     try:
         result = run_sweep(args.models, out=args.out, params=parse_params(args.param), seeds=args.seeds,
                            data_dir=args.data, jobs=args.jobs, scheduler=args.scheduler, retries=args.retries,
-                           reference=not args.no_reference, progress=progress)
+                           reference=not args.no_reference, progress=progress, engine=args.engine, mode=args.mode,
+                           target=args.target)
     finally:
         if bar is not None:
             bar.close()
@@ -103,6 +107,7 @@ def run(args):
         print(f"against the reference ({result['comparison'][0]['criterion']} over seeds):")
         for comparison in result["comparison"]:
             print(_comparison_line(comparison))
+    print(f"engine: {engine_name(result['engine'])}")
     print(f"cells: {len(result['ran'])} ran, {len(result['skipped'])} already complete, "
           f"{len(result['failed'])} failed; wall time {result['wall_time_s']:.1f} s")
     for cell_id, error in result["failed"].items():

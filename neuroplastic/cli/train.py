@@ -3,7 +3,7 @@
 from tqdm import tqdm
 
 from ..runner import train_model
-from .options import add_data, add_json, add_out, print_json
+from .options import add_data, add_engine, add_json, add_out, print_json
 
 NAME = "train"
 HELP = "train a model definition and write a run folder"
@@ -21,15 +21,7 @@ def add_arguments(parser):
     parser.add_argument("--readout-epochs", type=int, metavar="N", help="override [training] readout_epochs")
     parser.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--engine", choices=["vectorized", "brian2"], default="vectorized",
-                        help="engine that executes the rule (default: %(default)s)")
-    parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
-                        help="Brian2 form, with --engine brian2 (default: %(default)s)")
-    parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"],
-                        help="Brian2 code-generation target (default: cpp_standalone for --mode spiking, else numpy)")
-    parser.add_argument("--readout-engine", choices=["brian2", "vectorized"],
-                        help="where the readout phase runs with --engine brian2 (default: brian2 for --mode rate, "
-                             "vectorized for --mode spiking, whose readout passes are too slow in Brian2's rate form)")
+    add_engine(parser)
     add_json(parser)
 
 

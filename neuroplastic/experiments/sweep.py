@@ -18,6 +18,12 @@ Outputs in ``OUT``: ``cells.csv`` (one row per cell), ``summary.csv`` and
 ``sweep.json`` (everything), and ``plots/accuracy_vs_synapses.png``,
 ``plots/accuracy_by_setting.png``.
 
+Every cell runs on one engine (``engine``, ``mode``, ``target``: the
+vectorized engine by default, or Brian2 in its rate or spiking form), which
+the sweep folder records in ``engine.json``; a rerun with another engine
+into the same folder is refused. ``--param spiking.FIELD=...`` varies the
+biophysics of the spiking form.
+
 When the swept model files extend a common base model file, that base runs
 too, with the same settings and seeds, as the reference group (unless it is
 listed already or ``reference=False``); ``summary.md`` and ``sweep.json`` then
@@ -26,6 +32,7 @@ compare every other group with it (see :mod:`.sweep_reference`).
 
 import contextlib
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -46,7 +53,7 @@ from .sweep_reference import with_reference
 from .sweep_tables import _short, aggregate_sweep
 
 __all__ = ["SweepCell", "plan_sweep", "run_sweep", "run_cell", "aggregate_sweep", "parse_params", "with_reference",
-           "DEFINITION"]
+           "engine_name", "DEFINITION", "ENGINE_FILE"]
 
 #: The file in each cell folder that holds the cell's model definition (overrides and seed applied).
 DEFINITION = "definition.toml"
@@ -151,11 +158,35 @@ def plan_sweep(models, params=None, seeds=1):
     return cells
 
 
-def _train_with_runner(definition_path, out, data_dir, resume):
+def _train_with_runner(definition_path, out, data_dir, resume, *, engine="vectorized", mode="rate", target=None):
     from ..runner import train_model
 
-    _, metrics = train_model(definition_path, data_dir=data_dir, out=out, resume=resume)
+    _, metrics = train_model(definition_path, data_dir=data_dir, out=out, resume=resume, engine=engine, mode=mode,
+                             target=target)
     return metrics
+
+
+#: The file in a sweep folder that names the engine its cells ran on.
+ENGINE_FILE = "engine.json"
+
+
+def _check_engine(out, engine):
+    """Record the sweep's engine in ``out``, or refuse one different from the recorded one."""
+    path = out / ENGINE_FILE
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored != engine:
+            raise NeuroplasticError(f"{path}: this sweep ran on {engine_name(stored)}, not "
+                                    f"{engine_name(engine)}; use a new sweep folder for another engine")
+    else:
+        atomic_write_json(path, engine)
+
+
+def engine_name(engine):
+    """How a recorded engine (``engine.json``) reads in a message."""
+    if engine["engine"] != "brian2":
+        return "the vectorized engine"
+    return f"brian2 ({engine['mode']} form, target {engine['target'] or 'default'})"
 
 
 def run_cell(cell, out_dir, data_dir=None, train=None):
@@ -275,7 +306,7 @@ class _Cluster:
 
 
 def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, scheduler=None, retries=2,
-              reference=True, progress=None, train=None):
+              reference=True, progress=None, train=None, engine="vectorized", mode="rate", target=None):
     """Run every cell of a sweep that is not complete yet, then aggregate all cells.
 
     Parameters
@@ -302,14 +333,20 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
         ``progress(done, total, cell_id, ok)`` after each cell that ran.
     train : callable, optional
         Replaces the training of a cell (see :func:`run_cell`); for tests.
+    engine : {"vectorized", "brian2"}
+    mode : {"rate", "spiking"}
+        The Brian2 form (``engine="brian2"`` only).
+    target : str, optional
+        Brian2 code-generation target (default: ``cpp_standalone`` for the
+        spiking form, else ``numpy``).
 
     Returns
     -------
     dict
         ``cells`` (one row per cell), ``summary`` (per setting),
         ``reference`` (see :func:`with_reference`; None without one),
-        ``comparison`` (each group against the reference), ``ran``,
-        ``skipped``, ``failed`` (cell id -> error), ``wall_time_s`` and
+        ``comparison`` (each group against the reference), ``engine``
+        (engine, mode, target), ``ran``, ``skipped``, ``failed`` (cell id -> error), ``wall_time_s`` and
         ``files``.
     """
     if jobs < 1:
@@ -319,15 +356,24 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
     start = time.perf_counter()
     out = Path(out)
     data_dir = None if data_dir is None else str(Path(data_dir).resolve())  # workers may run elsewhere
+    if engine not in ("vectorized", "brian2") or mode not in ("rate", "spiking"):
+        raise ConfigError("engine", f"must be vectorized or brian2 (mode rate or spiking), got {engine} {mode}")
+    if engine == "brian2":
+        require("brian2", "a sweep on the Brian2 engine")
+    recorded = {"engine": engine, "mode": mode if engine == "brian2" else None,
+                "target": target if engine == "brian2" else None}
+    if train is None:
+        train = functools.partial(_train_with_runner, engine=engine, mode=mode, target=target)
     models, found = with_reference(models, reference)
     cells = plan_sweep(models, params, seeds)
     _check_definitions(cells, out)
     (out / "cells").mkdir(parents=True, exist_ok=True)
     with _sweep_lock(out):
-        return _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start)
+        _check_engine(out, recorded)
+        return _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start, recorded)
 
 
-def _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start):
+def _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress, train, start, engine):
     pending = [c for c in cells if not _is_complete(c, out)]
     skipped = [c.cell_id for c in cells if c not in pending]
     failed, ran = {}, []
@@ -337,6 +383,10 @@ def _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress
 
         token = uuid.uuid4().hex[:8]
         with _Cluster(min(jobs, len(pending)), scheduler) as client:
+            if engine["engine"] == "brian2":
+                from .sweep_workers import ImportBrian2
+
+                client.register_plugin(ImportBrian2())
             futures = {
                 client.submit(run_cell, cell, str(out.resolve()), data_dir, train,
                               key=f"neuroplastic-sweep-{token}-{cell.cell_id}", retries=retries, pure=False): cell
@@ -352,7 +402,8 @@ def _run_pending(cells, found, out, data_dir, jobs, scheduler, retries, progress
                 if progress is not None:
                     progress(done, len(pending), cell.cell_id, cell.cell_id not in failed)
     result = aggregate_sweep(cells, out, found)
-    result.update(ran=ran, skipped=skipped, failed=failed, wall_time_s=round(time.perf_counter() - start, 2))
+    result.update(engine=engine, ran=ran, skipped=skipped, failed=failed,
+                  wall_time_s=round(time.perf_counter() - start, 2))
     atomic_write_json(out / "sweep.json", _json_ready(result))
     return result
 
