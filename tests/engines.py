@@ -12,7 +12,9 @@ The Brian2 engine updates its training state once per Brian2 run (in the
 rate form a run lasts until the next rewiring event; in the spiking form a
 whole hidden pass, whose records show the layer as each event left it), so
 between two of its records the state may have moved by several batches;
-the invariants hold at that granularity too.
+the invariants hold at that granularity too. In the rate form's readout
+phases the readout itself is one Brian2 run per stretch, so the learner
+reports progress once per run there, not after every batch.
 """
 
 from dataclasses import dataclass, field

@@ -33,7 +33,7 @@ def _hidden_budget(learner):
 def test_hidden_efficacies_are_never_negative(engine):
     run = engine.run
     learner = run.learner
-    assert len(run.snapshots) >= 20
+    assert len(run.snapshots) >= 10  # the rate form reports once per Brian2 readout run (see tests/engines.py)
     for snapshot in run.snapshots:
         alive = snapshot.birth != EMPTY
         assert (snapshot.weight[alive] >= 0).all(), f"negative efficacy after {snapshot.done} presentations"

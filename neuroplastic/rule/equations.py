@@ -21,7 +21,7 @@ __all__ = [
     "RATE_SCORE", "RATE_DRAW", "RATE_GROW_DECISION", "RATE_MERIT", "RATE_INSTAR", "RATE_COUNT", "RATE_REGROW_EVENT", "RATE_REGROW",
     "RATE_HOMEOSTASIS",
     "READOUT_HIDDEN", "READOUT_OUTPUT", "READOUT_CRITIC", "READOUT_SIGNAL", "READOUT_SYNAPSE", "READOUT_CRITIC_SYNAPSE",
-    "READOUT_NOISE", "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
+    "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
     "SPIKING_SYNAPSES", "SPIKING_RELEASE", "SPIKING_ON_RELEASE", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
     "SPIKING_INTERNEURON", "SPIKING_TO_INTERNEURON", "SPIKING_DENDRITE", "SPIKING_ON_TRANSMIT",
     "SPIKING_ON_POST", "SPIKING_WINNER", "SPIKING_INSTAR", "SPIKING_COMPARE_EVENT", "SPIKING_HELD", "SPIKING_SIBLINGS",
@@ -143,19 +143,21 @@ RATE_HOMEOSTASIS = (  # conscience: running win rate over tau_h presentations, b
 )
 
 # --------------------------------------------------------------------------
-# Output layer: three-factor node-perturbation rule (rate form; several noise trials per presentation).
+# Output layer: three-factor node-perturbation rule (rate form). One time step is one noise trial of one
+# presentation; the trials of a batch accumulate, and the batch's last step applies the update. The pool holds
+# every potential output synapse (n_hidden x n_classes); ``alive`` marks the ones that exist (the output budget).
 # --------------------------------------------------------------------------
 
 READOUT_HIDDEN = """
-h = features(image_index(t) * image_dt, i) : 1   # presynaptic activity: standardised hidden activity of the image
+h = features(t, i) : 1               # presynaptic activity: standardised hidden activity of the presentation
 """
 
 READOUT_OUTPUT = """
 u : 1                                # output potential sum_j V_jc h_j (summed by the synapses)
 b : 1                                # output bias
-noise : 1                             # node perturbation: Gaussian noise on the potential for this trial
-eb : 1                               # eligibility of the bias
-target = int(labels(image_index(t) * image_dt) == i) : 1   # teacher: 1 for the labelled class
+noise = perturbation(t, i) : 1       # node perturbation xi_c of this trial (drawn by the caller's generator)
+eb : 1                               # the bias's accumulated learning signal (this batch)
+target = int(labels(t) == i) : 1     # teacher: 1 for the labelled class
 dL : 1 (linked)                      # global learning signal (from the critic)
 signal = dL : 1                      # the learning signal as the unit's synapses see it
 """
@@ -165,7 +167,7 @@ z_plus : 1                           # sum_c exp(u_c + b_c + xi_c): softmax norm
 z_minus : 1                          # same under -noise
 u_plus : 1                           # potential of the labelled class under +noise
 u_minus : 1                          # same under -noise
-z_clean : 1                          # clean normaliser (loss and accuracy bookkeeping)
+z_clean : 1                          # clean normaliser
 u_clean : 1                          # clean potential of the labelled class
 dL : 1                               # loss change under the perturbation: the global third factor
 """
@@ -176,8 +178,10 @@ READOUT_SIGNAL = (  # cross-entropy change between +noise and -noise (antithetic
 )
 
 READOUT_SYNAPSE = """
-V : 1                                # readout efficacy
-elig : 1                             # eligibility: accumulated (learning signal x noise x presynaptic activity)
+V : 1                                # readout efficacy (0 where no synapse exists)
+alive : 1 (constant)                 # 1 where the synapse exists (the output budget), 0 for a silent site
+acc : 1                              # this batch's accumulated learning signal x noise x presynaptic activity
+elig : 1                             # eligibility trace of the site (existing or silent): mean update per unit rate
 u_post = V * h_pre : 1 (summed)      # output potential
 """
 
@@ -190,19 +194,18 @@ z_clean_post = exp(u_pre + b_pre) : 1 (summed)
 u_clean_post = target_pre * (u_pre + b_pre) : 1 (summed)
 """
 
-READOUT_NOISE = "noise = sigma * randn()"                     # a fresh perturbation every trial
-
 # three factors: global learning signal x local noise x presynaptic activity
-READOUT_ELIGIBILITY = "elig += signal_post * noise_post * h_pre"
+READOUT_ELIGIBILITY = "acc += signal_post * noise_post * h_pre"
 
-READOUT_APPLY = (  # at a presentation's last trial: dV = -eta / (K sigma^2) * eligibility
-    "V += -apply(t) * eta(t) / (K * sigma**2) * elig\n"
-    "elig *= 1 - apply(t)"
+READOUT_APPLY = (  # at a batch's last trial: dV = -eta / (B K sigma^2) * acc on existing synapses; the trace of every site
+    "elig += apply(t) * trace_rate(t) * (-scale(t) * acc - elig)\n"
+    "V += -apply(t) * eta(t) * scale(t) * acc * alive\n"
+    "acc *= 1 - apply(t)"
 )
 
 READOUT_BIAS = (
     "eb += dL * noise\n"
-    "b += -apply(t) * eta(t) / (K * sigma**2) * eb\n"
+    "b += -apply(t) * eta(t) * scale(t) * eb\n"
     "eb *= 1 - apply(t)"
 )
 

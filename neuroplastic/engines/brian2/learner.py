@@ -16,16 +16,25 @@ In Brian2 (:class:`~.rate.RateHiddenLayer`, one presentation per time step, both
     hold yet; the weakest is found by pairwise comparison among the unit's
     own synapses, the input by rejection sampling with four draws).
 
+In Brian2 (:func:`~.readout.run_readout`, readout phase, one run per stretch up to a rewiring event):
+    the three-factor readout: one time step per noise trial of a
+    presentation; output units with a node perturbation, a critic that forms
+    one global loss-change signal, and the pool of every potential output
+    synapse (existing ones flagged ``alive``) that accumulates signal x
+    noise x presynaptic activity, applies the update at each batch's last
+    trial and keeps every site's eligibility trace. The perturbations come
+    from the learner's generator, drawn in the vectorized engine's order.
+
 In NumPy, between Brian2 runs, with the rule's own functions (the remaining
 part of issue 12):
-    the homeostatic gain control and the readout's node-perturbation update
-    (:func:`neuroplastic.engines.vectorized.training.readout_from_sums`, once
-    per batch of ``batch_size`` presentations, on the sums Brian2
-    recorded), the input trace, the rewiring events every
-    ``rewiring.period`` presentations (threshold elimination, output
-    turnover; a Brian2 run lasts until the next one), the consolidation at
-    the start of the readout phase and the census of synapse dynamics
-    (from the growth events Brian2 recorded).
+    the hidden activity the readout sees, from the sums Brian2 recorded,
+    with the homeostatic gain control
+    (:func:`neuroplastic.engines.vectorized.training.readout_input`), the
+    input trace, the rewiring events every ``rewiring.period``
+    presentations (threshold elimination, output turnover; a Brian2 run
+    lasts until the next one), the consolidation at the start of the
+    readout phase and the census of synapse dynamics (from the growth events
+    Brian2 recorded).
 
 Differences from the vectorized engine: Brian2 updates the hidden layer
 after every presentation (the vectorized engine once per batch; with
@@ -35,7 +44,12 @@ Brian2's random numbers (seeded from ``random_state``); a unit may grow at
 every win rather than once per batch; if all four draws land on inputs a
 unit holds, it does not grow at that win; with ``rewiring.activity_cost``
 the upkeep of each input is read when a Brian2 run starts (the vectorized
-engine reads it at every batch).
+engine reads it at every batch); the readout's arithmetic is float64 (the
+vectorized engine's float32). With ``batch_size=1`` and no hidden growth
+the two engines turn over the same output synapses at every event, with
+efficacies equal to float32 rounding (tests/test_brian2_rate.py). The
+Brian2 readout runs node perturbation without the Hebbian term (other
+output rules: ``readout_engine="vectorized"``).
 
 With ``mode="spiking"`` the hidden phase runs in the spiking form instead
 (:class:`~.spiking.SpikingHiddenLayer`: stochastic release at every
@@ -65,7 +79,10 @@ from ..vectorized import learned, training
 from ..vectorized.checks import check_images
 from .device import brian2_target, frozen_garbage
 from .rate import RateHiddenLayer
+from .readout import run_readout
 from .spiking import SpikingHiddenLayer, SpikingParams
+
+F32 = np.float32
 
 __all__ = ["Brian2Classifier"]
 
@@ -162,6 +179,9 @@ class Brian2Classifier(RuleHyperparameters):
         self._check_activation()
         rule = self.rule_params()
         training.check_output_method(rule)
+        if not self._readout_in_vectorized() and (rule.output.method != "node" or rule.output.hebbian_rate > 0):
+            raise ConfigError("readout_engine", "'brian2' runs node perturbation without the Hebbian term; "
+                                                "use readout_engine='vectorized' for this output rule")
         return rule
 
     # -- training ----------------------------------------------------------
@@ -332,9 +352,16 @@ class Brian2Classifier(RuleHyperparameters):
             layer.pull(state)
             census.record_growth(grown)
             census.record_elimination(lifetimes)
+            readout = [] if phase.readout_learns else None  # batches for Brian2's readout, run after the stretch
+            event = False
             for start in range(0, n, B):
                 batch = slice(start, min(start + B, n))
-                self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch])
+                event = self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch],
+                                           readout=readout)
+                if progress is not None and readout is None:
+                    progress(p.session_done, total, state.hidden.count())
+            if readout:
+                self._brian2_readout(readout, phase, batches_per_pass, event)
                 if progress is not None:
                     progress(p.session_done, total, state.hidden.count())
             if max_presentations is not None and p.session_done >= max_presentations:
@@ -403,10 +430,14 @@ class Brian2Classifier(RuleHyperparameters):
             n = min(n, max(1, -(-(max_presentations - p.session_done) // B) * B))
         return n
 
-    def _after_hidden(self, X, y_index, phase, batches_per_pass, sums, squared_norm, rewire=True):
+    def _after_hidden(self, X, y_index, phase, batches_per_pass, sums, squared_norm, rewire=True, readout=None):
         """The NumPy part of one batch (after Brian2 presented it): input trace, gain, readout, events.
 
-        Returns whether a rewiring event fell after this batch (run here if ``rewire``).
+        With a list ``readout``, the readout's update is left to Brian2: the
+        batch's readout input (activity, labels, noise, rates) is appended to
+        it, and a rewiring event is not run here (the caller runs it after
+        Brian2's readout). Returns whether a rewiring event fell after this
+        batch (run here if ``rewire`` and not deferred).
         """
         rule, state, rng = self._rule, self.state_, self._rng
         p, r = state.progress, rule.rewiring
@@ -419,13 +450,22 @@ class Brian2Classifier(RuleHyperparameters):
                             / (phase.epochs * batches_per_pass) if phase.readout_learns else 0.0)
         taught = np.unique(y_index)
         taught = None if taught.size == self.classes_.size else taught
-        loss, correct = training.readout_from_sums(
-            state, Xb, y_index[index], sums, squared_norm, rule, phase, rng, activation=self.activation,
-            activation_params=self.activation_params, learning_rate=rule.output.learning_rate * (1.0 - readout_fraction),
-            taught=taught)
-        p.window_loss += loss
-        p.window_correct += correct
-        p.window_count += done if phase.readout_learns else 0
+        learning_rate = rule.output.learning_rate * (1.0 - readout_fraction)
+        if readout is None:
+            loss, correct = training.readout_from_sums(
+                state, Xb, y_index[index], sums, squared_norm, rule, phase, rng, activation=self.activation,
+                activation_params=self.activation_params, learning_rate=learning_rate, taught=taught)
+            p.window_loss += loss
+            p.window_correct += correct
+            p.window_count += done if phase.readout_learns else 0
+        else:
+            activity = training.readout_input(state, Xb, sums, squared_norm, rule, phase, activation=self.activation,
+                                              activation_params=self.activation_params)
+            o = rule.output
+            # the same draws, in the same order, as the vectorized engine's readout_batch
+            noise = rng.normal(0.0, o.noise_std, size=(o.n_perturbations, done, self.classes_.size)).astype(F32)
+            readout.append((activity, y_index[index], noise.transpose(1, 0, 2), learning_rate,
+                            min(1.0, done / o.eligibility_time_constant)))
         p.position += done
         p.presentations += done
         p.session_done += done
@@ -433,12 +473,31 @@ class Brian2Classifier(RuleHyperparameters):
         if p.since_event < r.period:
             return False
         p.since_event = 0
-        if rewire:
+        if rewire and readout is None:
             turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
             training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
                                     self.batch_size, taught)
             self._record(phase.name)
         return True
+
+    def _brian2_readout(self, batches, phase, batches_per_pass, event):
+        """Brian2's three-factor readout over a stretch's batches, then the rewiring event that ends it (if any)."""
+        rule, state = self._rule, self.state_
+        p = state.progress
+        activity, labels, noise, rates, traces = zip(*batches)
+        loss, correct = run_readout(state.readout, np.concatenate(activity), np.concatenate(labels),
+                                    np.concatenate(noise), [len(a) for a in activity], learning_rates=rates,
+                                    trace_rates=traces, noise_std=rule.output.noise_std,
+                                    antithetic=rule.output.antithetic)
+        p.window_loss += float(loss.sum())
+        p.window_correct += int(correct.sum())
+        p.window_count += len(loss)
+        if event:
+            readout_fraction = ((p.epoch * batches_per_pass + (p.position - 1) // self.batch_size)
+                                / (phase.epochs * batches_per_pass))
+            training.rewiring_event(state, rule, rule.output.turnover * (1.0 - readout_fraction),
+                                    rule.output.learning_rate * (1.0 - readout_fraction), self.batch_size, None)
+            self._record(phase.name)
 
     def _open_phase(self, phase):
         if learned.open_phase(self.state_, phase, self._rule):

@@ -15,7 +15,7 @@ from ...errors import ConfigError
 from ...rule import structural, updates
 from ...rule.activations import DISTANCE_ACTIVATIONS, activity_from_sums
 
-__all__ = ["dendritic_sums", "learn_batch", "readout_from_sums", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
+__all__ = ["dendritic_sums", "learn_batch", "readout_from_sums", "readout_input", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
            "check_output_method"]
 
 F32 = np.float32
@@ -92,18 +92,34 @@ def readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, *, acti
     -------
     (loss, correct) : (float, int)
     """
+    activity = readout_input(state, X, sums, squared_norm, rule, phase, activation=activation,
+                             activation_params=activation_params)
+    if activity is None:
+        return 0.0, 0
+    eligibility_rate = min(1.0, X.shape[0] / rule.output.eligibility_time_constant)
+    return readout_batch(state.readout, activity, y, rng, rule.output, learning_rate, eligibility_rate, taught)
+
+
+def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, activation_params):
+    """Hidden activity of a batch as the readout sees it; updates the gain control on the way.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (batch, n_hidden), or None
+        The activity, standardised if ``rule.output.standardize``; None if
+        the readout does not learn in ``phase``.
+    """
     B = X.shape[0]
     activity = activity_from_sums(activation, sums, np.einsum("ij,ij->i", X, X),
                                   _hidden_bias(activation, squared_norm).astype(F32), **(activation_params or {}))
     if not state.taught_before.any():  # the gain's set point develops in the first session and is kept after it
         _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
     if not phase.readout_learns:
-        return 0.0, 0
+        return None
     if rule.output.standardize:
         activity -= state.gain.mean.astype(F32)
         activity /= state.gain.std()
-    eligibility_rate = min(1.0, B / rule.output.eligibility_time_constant)
-    return readout_batch(state.readout, activity, y, rng, rule.output, learning_rate, eligibility_rate, taught)
+    return activity
 
 
 def _update_gain(gain, activity, rate):
