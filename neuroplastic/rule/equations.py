@@ -19,7 +19,7 @@ bias; count_j win count (spike count in the spiking form).
 __all__ = [
     "GROWTH_VARIABLES", "RATE_HIDDEN", "RATE_COMPETITION", "RATE_SYNAPSES", "RATE_DENDRITE", "RATE_SIBLINGS", "RATE_LATERAL",
     "RATE_SCORE", "RATE_DRAW", "RATE_GROW_DECISION", "RATE_MERIT", "RATE_INSTAR", "RATE_COUNT", "RATE_REGROW_EVENT", "RATE_REGROW",
-    "RATE_HOMEOSTASIS",
+    "RATE_ELIMINATE_EVENT", "RATE_ELIMINATE", "RATE_HOMEOSTASIS",
     "READOUT_HIDDEN", "READOUT_OUTPUT", "READOUT_CRITIC", "READOUT_SIGNAL", "READOUT_SYNAPSE", "READOUT_CRITIC_SYNAPSE",
     "READOUT_ELIGIBILITY", "READOUT_APPLY", "READOUT_BIAS",
     "SPIKING_SYNAPSES", "SPIKING_RELEASE", "SPIKING_ON_RELEASE", "SPIKING_HIDDEN", "SPIKING_HIDDEN_THRESHOLD",
@@ -83,6 +83,7 @@ chosen_unit : integer (linked)       # the input the owner grows at
 w_next = clip(w + int(n_better_unit == 0) * alive * (x - w) / (count_unit + 1), 0, inf) : 1  # after the instar
 merit : 1                            # what the synapse is worth to its unit after the instar (RATE_MERIT)
 n_weaker : 1                         # synapses of the same unit worth less (summed over the siblings)
+rewire_step : integer (shared)       # the time step whose end holds a rewiring event (-1: none in this run)
 """
 
 RATE_DENDRITE = """
@@ -136,6 +137,10 @@ RATE_REGROW = (  # growth: the slot moves to the chosen input, efficacy w_grow *
     "w = w_grow * images(image_index(t) * image_dt, chosen_unit)\n"
     "birth = t0 + timestep(t, dt) + 1"
 )
+
+# threshold elimination at a rewiring event: checked at the end of the event's presentation, after its instar and growth
+RATE_ELIMINATE_EVENT = "timestep(t, dt) == rewire_step and alive > 0.5 and (w < w_elim or w <= 0)"
+RATE_ELIMINATE = "w = 0\nbirth = -1"
 
 RATE_HOMEOSTASIS = (  # conscience: running win rate over tau_h presentations, bias proportional to its excess
     "win_rate += (winner - win_rate) / tau_h * int(gamma > 0)\n"

@@ -14,7 +14,10 @@ In Brian2 (:class:`~.rate.RateHiddenLayer`, one presentation per time step, both
     winner, with probability ``p`` per win, moves its weakest synapse, or
     fills an empty slot, to an input active in the image that it does not
     hold yet; the weakest is found by pairwise comparison among the unit's
-    own synapses, the input by rejection sampling with four draws).
+    own synapses, the input by rejection sampling with four draws), and the
+    rewiring events' threshold elimination (an ``eliminate`` event at the
+    end of the presentation that completes a ``rewiring.period``, after its
+    instar and growth; a Brian2 run lasts until the next event).
 
 In Brian2 (:func:`~.readout.run_readout`, readout phase, one run per stretch up to a rewiring event):
     the three-factor readout: one time step per noise trial of a
@@ -30,10 +33,12 @@ part of issue 12):
     the hidden activity the readout sees, from the sums Brian2 recorded,
     with the homeostatic gain control
     (:func:`neuroplastic.engines.vectorized.training.readout_input`), the
-    input trace, the rewiring events every ``rewiring.period``
-    presentations (threshold elimination, output turnover; a Brian2 run
-    lasts until the next one), the consolidation at the start of the
-    readout phase and the census of synapse dynamics (from the growth events
+    input trace, the output turnover at each rewiring event (each output
+    unit swaps its weakest synapses for its most eligible silent sites: a
+    ranking among one unit's own sites, which Brian2 has no operation for),
+    the consolidation at the start of the readout phase (each unit keeps
+    its strongest ``synapses_per_unit``; the layer's slots shrink) and the
+    census of synapse dynamics (from the growth and elimination events
     Brian2 recorded).
 
 Differences from the vectorized engine: Brian2 updates the hidden layer
@@ -344,14 +349,18 @@ class Brian2Classifier(RuleHyperparameters):
                                 tau_h=rule.homeostasis.time_constant, p_grow=phase.growth_probability,
                                 growth_threshold=rule.rewiring.growth_threshold, growth_weight=phase.growth_weight,
                                 upkeep=training.upkeep(state, rule),
-                                seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None)
+                                seed=rng.integers(2 ** 31) if phase.growth_probability > 0 else None,
+                                elimination_threshold=rule.rewiring.elimination_threshold)
         while p.position < N:
             n = self._run_length(N, max_presentations)
             layer.push(state)
-            sums, squared_norm, winners, grown, lifetimes = layer.run(n)
+            # the stretch ends at a rewiring event when its presentations reach the period (see _run_length)
+            rewire = p.since_event + n >= rule.rewiring.period
+            sums, squared_norm, winners, grown, lifetimes, eliminated = layer.run(n, rewire=rewire)
             layer.pull(state)
             census.record_growth(grown)
             census.record_elimination(lifetimes)
+            census.record_elimination(eliminated)  # the event's threshold elimination, run in the network
             readout = [] if phase.readout_learns else None  # batches for Brian2's readout, run after the stretch
             event = False
             for start in range(0, n, B):
@@ -476,7 +485,7 @@ class Brian2Classifier(RuleHyperparameters):
         if rewire and readout is None:
             turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
             training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
-                                    self.batch_size, taught)
+                                    self.batch_size, taught, eliminate_hidden=False)
             self._record(phase.name)
         return True
 
@@ -496,7 +505,8 @@ class Brian2Classifier(RuleHyperparameters):
             readout_fraction = ((p.epoch * batches_per_pass + (p.position - 1) // self.batch_size)
                                 / (phase.epochs * batches_per_pass))
             training.rewiring_event(state, rule, rule.output.turnover * (1.0 - readout_fraction),
-                                    rule.output.learning_rate * (1.0 - readout_fraction), self.batch_size, None)
+                                    rule.output.learning_rate * (1.0 - readout_fraction), self.batch_size, None,
+                                    eliminate_hidden=False)
             self._record(phase.name)
 
     def _open_phase(self, phase):

@@ -31,14 +31,15 @@ Per time step (``when`` slots of Brian2's schedule):
   existing synapses move towards the input (instar, rate ``1/count``), it
   counts its win, every unit updates its win rate and conscience bias, and
   the ``regrow`` synapse moves to the chosen input with efficacy
-  ``w_grow * x_i``.
+  ``w_grow * x_i``; at the presentation that ends with a rewiring event,
+  every synapse below the elimination threshold emits an ``eliminate``
+  event and empties its slot (threshold elimination, in the network).
 
 :class:`RateHiddenLayer` keeps one such network for a stretch of
 presentations (the rest of a pass). Between two calls of
-:meth:`RateHiddenLayer.run` the caller may change the synapses (the
-rewiring events' threshold elimination) in the
-:class:`~neuroplastic.rule.state.TrainingState`; :meth:`RateHiddenLayer.push`
-reads them back in.
+:meth:`RateHiddenLayer.run` the caller may change the synapses in the
+:class:`~neuroplastic.rule.state.TrainingState` (the consolidation at the
+start of the readout phase); :meth:`RateHiddenLayer.push` reads them back in.
 """
 
 import numpy as np
@@ -73,10 +74,12 @@ class RateHiddenLayer:
         the least efficacy per unit of upkeep. All ones if omitted.
     seed : int, optional
         Seed of Brian2's random numbers (the growth draws).
+    elimination_threshold : float
+        Efficacy below which a rewiring event eliminates a synapse.
     """
 
     def __init__(self, state, X, order, *, gamma, tau_h, p_grow=0.0, growth_threshold=0.5, growth_weight=0.5,
-                 upkeep=None, seed=None):
+                 upkeep=None, seed=None, elimination_threshold=0.0):
         import brian2 as b2
 
         if seed is not None:
@@ -96,14 +99,20 @@ class RateHiddenLayer:
             "upkeep": b2.TimedArray(upkeep_row(upkeep, X.shape[1]), dt=1 * b2.second),
             "image_dt": image_dt, "gamma": float(gamma), "tau_h": float(tau_h), "N": H,
             "p_grow": float(p_grow), "w_grow": float(growth_weight), "t0": self.t0,
+            "w_elim": float(elimination_threshold),
         }
         self.hidden = b2.NeuronGroup(H, eq.RATE_HIDDEN, name="hidden", order=-10)
         pool = b2.NeuronGroup(H, eq.RATE_COMPETITION, name="competition", order=0)
         self.hidden.n_better = b2.linked_var(pool, "n_better")
         pool.own_score = b2.linked_var(self.hidden, "score")
         # the synapses' summed updater (order 9) runs after the competition's (-1): merit needs the winner
-        self.synapses = b2.NeuronGroup(H * C, eq.RATE_SYNAPSES, events={"regrow": eq.RATE_REGROW_EVENT},
+        self.synapses = b2.NeuronGroup(H * C, eq.RATE_SYNAPSES, events={"regrow": eq.RATE_REGROW_EVENT,
+                                                                        "eliminate": eq.RATE_ELIMINATE_EVENT},
                                        name="synapses", order=10)
+        # elimination after the instar (order 0) and growth (order 3) of the event's presentation
+        self.synapses.thresholder["eliminate"].when = "end"
+        self.synapses.thresholder["eliminate"].order = 4
+        self.synapses.rewire_step = -1
         unit = np.repeat(np.arange(H), C)
         self.synapses.unit = unit
         self.synapses.n_better_unit = b2.linked_var(pool, "n_better", index=unit)
@@ -115,14 +124,17 @@ class RateHiddenLayer:
         lateral = b2.Synapses(self.hidden, pool, eq.RATE_LATERAL, name="lateral")
         lateral.connect(condition="i != j")
         self.regrown = b2.EventMonitor(self.synapses, "regrow", variables=["birth"], name="regrown")
+        self.eliminated = b2.EventMonitor(self.synapses, "eliminate", variables=["birth"], when="end", order=5,
+                                          name="eliminated")
         self.network = b2.Network(
-            self.hidden, pool, self.synapses, dendrite, lateral, self.regrown,
+            self.hidden, pool, self.synapses, dendrite, lateral, self.regrown, self.eliminated,
             # between the summed updaters of the hidden layer (order -11) and of the competition pool (-1)
             self.hidden.run_regularly(eq.RATE_SCORE, when="groups", order=-5, name="score"),
             self.synapses.run_regularly(eq.RATE_INSTAR, when="end", order=0, name="instar"),
             self.hidden.run_regularly(eq.RATE_COUNT, when="end", order=1, name="count"),
             self.hidden.run_regularly(eq.RATE_HOMEOSTASIS, when="end", order=2, name="homeostasis"),
             self.synapses.run_on_event("regrow", eq.RATE_REGROW, when="end", order=3),
+            self.synapses.run_on_event("eliminate", eq.RATE_ELIMINATE, when="end", order=6),
         )
         if p_grow > 0:  # without growth the draws and the siblings' comparison would only cost time
             siblings = b2.Synapses(self.synapses, self.synapses, eq.RATE_SIBLINGS, name="siblings")
@@ -138,6 +150,7 @@ class RateHiddenLayer:
         self.shape = (H, C)
         self.monitor = None
         self._events_seen = 0
+        self._eliminations_seen = 0
         self.push(state)
 
     def push(self, state):
@@ -162,8 +175,15 @@ class RateHiddenLayer:
         state.units.win_rate = np.asarray(self.hidden.win_rate[:], dtype=F32)
         state.units.conscience = np.asarray(self.hidden.conscience[:], dtype=F32)
 
-    def run(self, n):
+    def run(self, n, rewire=False):
         """Present the next ``n`` images of the stretch, one per time step.
+
+        Parameters
+        ----------
+        n : int
+        rewire : bool
+            Whether a rewiring event follows the last presentation: its
+            threshold elimination then runs in the network.
 
         Returns
         -------
@@ -176,6 +196,8 @@ class RateHiddenLayer:
             Synapses grown during the run.
         lifetimes : numpy.ndarray
             Lifetimes (presentations) of the synapses eliminated to make room for them.
+        eliminated : numpy.ndarray
+            Lifetimes of the synapses the rewiring event eliminated (empty without ``rewire``).
         """
         import brian2 as b2
 
@@ -184,6 +206,8 @@ class RateHiddenLayer:
         self.monitor = b2.StateMonitor(self.hidden, ["wx", "w2", "n_better"], record=True, when="end", order=-1,
                                        name=f"sums_{int(round(float(self.network.t / self.step)))}")
         self.network.add(self.monitor)
+        first = int(round(float(self.network.t / self.step)))
+        self.synapses.rewire_step = first + n - 1 if rewire else -1
         self.network.run(n * self.step, namespace=self.namespace)
         sums = np.asarray(self.monitor.wx, dtype=F32).T
         squared_norm = np.asarray(self.monitor.w2, dtype=F32).T
@@ -192,4 +216,12 @@ class RateHiddenLayer:
         steps = np.round(np.asarray(self.regrown.t[self._events_seen:] / self.step)).astype(np.int64)
         self._events_seen += births.size
         alive = births >= 0
-        return sums, squared_norm, winners, int(births.size), (self.t0 + steps + 1 - births)[alive]
+        return (sums, squared_norm, winners, int(births.size), (self.t0 + steps + 1 - births)[alive],
+                self._new_eliminations())
+
+    def _new_eliminations(self):
+        """Lifetimes of the synapses eliminated since the last call."""
+        births = np.asarray(self.eliminated.birth[self._eliminations_seen:], dtype=np.int64)
+        steps = np.round(np.asarray(self.eliminated.t[self._eliminations_seen:] / self.step)).astype(np.int64)
+        self._eliminations_seen += births.size
+        return self.t0 + steps + 1 - births

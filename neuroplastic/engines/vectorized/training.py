@@ -181,15 +181,19 @@ def readout_batch(readout, H, y, rng, o, learning_rate, eligibility_rate, taught
     return float(clean_loss.sum()), correct
 
 
-def rewiring_event(state, rule, turnover_fraction, learning_rate, batch_size, taught=None):
+def rewiring_event(state, rule, turnover_fraction, learning_rate, batch_size, taught=None, eliminate_hidden=True):
     """Threshold elimination of hidden synapses and turnover of output synapses; counts go to the census.
 
     A grown output synapse starts at the efficacy its eligibility predicts: the
     summed updates it would have received over one eligibility time constant,
     ``learning_rate * e_jc * tau_e / batch_size`` (e_jc is the mean update per unit learning rate).
+    ``eliminate_hidden=False`` leaves out the hidden elimination (an engine
+    that ran it already, such as Brian2's rate form, inside its network).
     """
     now = state.progress.presentations
-    state.census.record_elimination(structural.eliminate_weak(state.hidden, rule.rewiring.elimination_threshold, now))
+    if eliminate_hidden:
+        state.census.record_elimination(structural.eliminate_weak(state.hidden, rule.rewiring.elimination_threshold,
+                                                                  now))
     scale = learning_rate * rule.output.eligibility_time_constant / batch_size
     grown, eliminated = structural.turn_over_readout(state.readout, rule.output.synapses_per_unit, turnover_fraction,
                                                      now, units=taught, growth_scale=scale)
