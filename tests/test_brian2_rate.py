@@ -67,9 +67,9 @@ def test_rate_form_without_growth_gives_the_vectorized_synapses_and_readout(imag
     # The readout is Brian2's three-factor synapses, fed the same perturbations: the raw efficacies agree to
     # float32 rounding (accumulated over the readout's batches) and the two networks classify alike.
     raw, expected_raw = brian2.state_.readout.weight, vectorized.state_.readout.weight
-    np.testing.assert_allclose(raw, expected_raw, rtol=0, atol=1e-4 * np.abs(expected_raw).max())
+    np.testing.assert_allclose(raw, expected_raw, rtol=0, atol=1e-3 * np.abs(expected_raw).max())
     np.testing.assert_allclose(brian2.state_.readout.eligibility, vectorized.state_.readout.eligibility, rtol=0,
-                               atol=1e-3 * np.abs(vectorized.state_.readout.eligibility).max())
+                               atol=1e-2 * np.abs(vectorized.state_.readout.eligibility).max())
     np.testing.assert_array_equal(brian2.predict(X), vectorized.predict(X))
     assert [r["phase"] for r in brian2.history_] == [r["phase"] for r in vectorized.history_]
     assert [set(r) for r in brian2.history_] == [set(r) for r in vectorized.history_]
@@ -124,7 +124,7 @@ def test_rate_form_readout_turns_over_the_same_output_synapses_under_its_budget(
     np.testing.assert_array_equal(readout.alive, expected_readout.alive)
     assert (readout.alive.sum(axis=0) <= 3).all() and not readout.weight[~readout.alive].any()
     np.testing.assert_allclose(readout.weight, expected_readout.weight, rtol=0,
-                               atol=1e-4 * np.abs(expected_readout.weight).max())
+                               atol=1e-3 * np.abs(expected_readout.weight).max())
 
 
 def test_rate_form_with_growth_keeps_the_budget_and_counts_every_synapse(grown, images):

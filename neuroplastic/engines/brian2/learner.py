@@ -52,7 +52,7 @@ the upkeep of each input is read when a Brian2 run starts (the vectorized
 engine reads it at every batch); the readout's arithmetic is float64 (the
 vectorized engine's float32). With ``batch_size=1`` and no hidden growth
 the two engines turn over the same output synapses at every event, with
-efficacies equal to float32 rounding (tests/test_brian2_rate.py). The
+efficacies within 1e-3 of their range (float32 rounding; tests/test_brian2_rate.py). The
 Brian2 readout runs node perturbation without the Hebbian term (other
 output rules: ``readout_engine="vectorized"``).
 
