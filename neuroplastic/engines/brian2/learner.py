@@ -362,7 +362,7 @@ class Brian2Classifier(RuleHyperparameters):
             census.record_elimination(lifetimes)
             census.record_elimination(eliminated)  # the event's threshold elimination, run in the network
             readout = [] if phase.readout_learns else None  # batches for Brian2's readout, run after the stretch
-            event = False
+            event = None
             for start in range(0, n, B):
                 batch = slice(start, min(start + B, n))
                 event = self._after_hidden(X, y_index, phase, batches_per_pass, sums[batch], squared_norm[batch],
@@ -370,7 +370,9 @@ class Brian2Classifier(RuleHyperparameters):
                 if progress is not None and readout is None:
                     progress(p.session_done, total, state.hidden.count())
             if readout:
-                self._brian2_readout(readout, phase, batches_per_pass, event)
+                self._brian2_readout(readout)
+                if event is not None:  # the stretch ends at a rewiring event: after the readout's updates
+                    event()
                 if progress is not None:
                     progress(p.session_done, total, state.hidden.count())
             if max_presentations is not None and p.session_done >= max_presentations:
@@ -414,7 +416,7 @@ class Brian2Classifier(RuleHyperparameters):
         for end in ends:
             due = self._after_hidden(X, y_index, phase, batches_per_pass,
                                      _slot_sums(final, X[p.perm[start:end]]), squared_norm, rewire=False)
-            if due or end == N:  # the census since the last record: image boundaries in (opened, end]
+            if due is not None or end == N:  # the census since the last record: image boundaries in (opened, end]
                 new = grown[(grown[:, 0] > opened) & (grown[:, 0] <= end)]
                 gone = eliminated[(eliminated[:, 0] > opened) & (eliminated[:, 0] <= end)]
                 census.record_growth(len(new))
@@ -445,8 +447,9 @@ class Brian2Classifier(RuleHyperparameters):
         With a list ``readout``, the readout's update is left to Brian2: the
         batch's readout input (activity, labels, noise, rates) is appended to
         it, and a rewiring event is not run here (the caller runs it after
-        Brian2's readout). Returns whether a rewiring event fell after this
-        batch (run here if ``rewire`` and not deferred).
+        Brian2's readout). Returns the rewiring event that fell after this
+        batch, as a callable (already run if ``rewire`` and not deferred), or
+        None.
         """
         rule, state, rng = self._rule, self.state_, self._rng
         p, r = state.progress, rule.rewiring
@@ -480,17 +483,21 @@ class Brian2Classifier(RuleHyperparameters):
         p.session_done += done
         p.since_event += done
         if p.since_event < r.period:
-            return False
+            return None
         p.since_event = 0
-        if rewire and readout is None:
-            turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
-            training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
-                                    self.batch_size, taught, eliminate_hidden=False)
-            self._record(phase.name)
-        return True
+        turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
 
-    def _brian2_readout(self, batches, phase, batches_per_pass, event):
-        """Brian2's three-factor readout over a stretch's batches, then the rewiring event that ends it (if any)."""
+        def event():  # the hidden elimination ran in the Brian2 network; output turnover and the record here
+            training.rewiring_event(state, rule, turnover, learning_rate, self.batch_size, taught,
+                                    eliminate_hidden=False)
+            self._record(phase.name)
+
+        if rewire and readout is None:
+            event()
+        return event
+
+    def _brian2_readout(self, batches):
+        """Brian2's three-factor readout over a stretch's batches (see :meth:`_after_hidden`)."""
         rule, state = self._rule, self.state_
         p = state.progress
         activity, labels, noise, rates, traces = zip(*batches)
@@ -501,13 +508,6 @@ class Brian2Classifier(RuleHyperparameters):
         p.window_loss += float(loss.sum())
         p.window_correct += int(correct.sum())
         p.window_count += len(loss)
-        if event:
-            readout_fraction = ((p.epoch * batches_per_pass + (p.position - 1) // self.batch_size)
-                                / (phase.epochs * batches_per_pass))
-            training.rewiring_event(state, rule, rule.output.turnover * (1.0 - readout_fraction),
-                                    rule.output.learning_rate * (1.0 - readout_fraction), self.batch_size, None,
-                                    eliminate_hidden=False)
-            self._record(phase.name)
 
     def _open_phase(self, phase):
         if learned.open_phase(self.state_, phase, self._rule):

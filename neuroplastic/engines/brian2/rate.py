@@ -149,8 +149,7 @@ class RateHiddenLayer:
             )
         self.shape = (H, C)
         self.monitor = None
-        self._events_seen = 0
-        self._eliminations_seen = 0
+        self._seen = {self.regrown.name: 0, self.eliminated.name: 0}  # events already returned, per monitor
         self.push(state)
 
     def push(self, state):
@@ -203,25 +202,24 @@ class RateHiddenLayer:
 
         if self.monitor is not None:
             self.network.remove(self.monitor)
-        self.monitor = b2.StateMonitor(self.hidden, ["wx", "w2", "n_better"], record=True, when="end", order=-1,
-                                       name=f"sums_{int(round(float(self.network.t / self.step)))}")
-        self.network.add(self.monitor)
         first = int(round(float(self.network.t / self.step)))
+        self.monitor = b2.StateMonitor(self.hidden, ["wx", "w2", "n_better"], record=True, when="end", order=-1,
+                                       name=f"sums_{first}")
+        self.network.add(self.monitor)
         self.synapses.rewire_step = first + n - 1 if rewire else -1
         self.network.run(n * self.step, namespace=self.namespace)
         sums = np.asarray(self.monitor.wx, dtype=F32).T
         squared_norm = np.asarray(self.monitor.w2, dtype=F32).T
         winners = np.argmin(np.asarray(self.monitor.n_better), axis=0)
-        births = np.asarray(self.regrown.birth[self._events_seen:], dtype=np.int64)
-        steps = np.round(np.asarray(self.regrown.t[self._events_seen:] / self.step)).astype(np.int64)
-        self._events_seen += births.size
-        alive = births >= 0
-        return (sums, squared_norm, winners, int(births.size), (self.t0 + steps + 1 - births)[alive],
-                self._new_eliminations())
+        births, lifetimes = self._new_events(self.regrown)  # a regrown slot's previous synapse, if any, is gone
+        _, eliminated = self._new_events(self.eliminated)
+        return sums, squared_norm, winners, int(births.size), lifetimes[births >= 0], eliminated
 
-    def _new_eliminations(self):
-        """Lifetimes of the synapses eliminated since the last call."""
-        births = np.asarray(self.eliminated.birth[self._eliminations_seen:], dtype=np.int64)
-        steps = np.round(np.asarray(self.eliminated.t[self._eliminations_seen:] / self.step)).astype(np.int64)
-        self._eliminations_seen += births.size
-        return self.t0 + steps + 1 - births
+    def _new_events(self, monitor):
+        """Birth times of the synapses in the events ``monitor`` recorded since the last call, and their
+        lifetimes (presentations) at the event."""
+        seen = self._seen[monitor.name]
+        births = np.asarray(monitor.birth[seen:], dtype=np.int64)
+        steps = np.round(np.asarray(monitor.t[seen:] / self.step)).astype(np.int64)
+        self._seen[monitor.name] = seen + births.size
+        return births, self.t0 + steps + 1 - births
