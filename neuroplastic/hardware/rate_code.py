@@ -328,10 +328,14 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
 def _layer_step(v, a_in, bias, vth, fixed):
     """One step of the non-leaky LIF with reset by subtraction (Lava's arithmetic).
 
-    ``a_in`` is whole weight steps, or half steps from facilitating synapses.
+    ``a_in`` is whole weight steps (integers), or a float array of half
+    steps from facilitating synapses.
     """
     if fixed:
-        v += np.rint(np.asarray(a_in, dtype=np.float64) * V_SHIFT).astype(np.int64) + bias
+        if a_in.dtype.kind == "f":  # half steps are whole units of the fixed-point potential
+            v += np.rint(a_in * V_SHIFT).astype(np.int64) + bias
+        else:
+            v += a_in.astype(np.int64) * V_SHIFT + bias
         spikes = v > vth * V_SHIFT
         v[spikes] -= vth * V_SHIFT
     else:
@@ -378,6 +382,10 @@ def simulate(plan, X, *, fixed=True):
     vr = np.full((n_images, 1), half(plan.relay_vth), dtype)
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     quantum = plan.inhibition_quantum
+    def relay_row(matrix):  # a_in units per relay spike (or per facilitated step), per class
+        return None if matrix is None else (matrix.toarray().ravel() * 2.0**plan.relay_exp)[None, :]
+
+    relay_out, relay_facilitated = relay_row(plan.relay_to_output), relay_row(plan.relay_facilitated)
     inh_prev = np.zeros((n_images, 1), bool)
     for tau, s_in in enumerate(encoder_spikes(X, plan.steps, plan.slot)):
         s_in = s_in.T
@@ -393,10 +401,9 @@ def simulate(plan, X, *, fixed=True):
         if plan.has_relay:
             a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
             s_r = _layer_step(vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth, fixed)
-            a_o = a_o + s_r * (plan.relay_to_output.toarray().ravel() * 2.0**plan.relay_exp)[None, :]
-            if plan.relay_facilitated is not None:
-                a_o = a_o + (s_r * (out["relay"].T + 0.5)) * (plan.relay_facilitated.toarray().ravel()
-                                                              * 2.0**plan.relay_exp)[None, :]
+            a_o = a_o + s_r * relay_out
+            if relay_facilitated is not None:
+                a_o = a_o + (s_r * (out["relay"].T + 0.5)) * relay_facilitated
             out["relay"] += s_r.T
         s_o = _layer_step(vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth, fixed)
         out["output"] += s_o.T
