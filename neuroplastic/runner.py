@@ -17,7 +17,7 @@ import numpy as np
 
 from .config import ModelDefinition, dump_model, load_model, parse_model, with_overrides
 from .datasets import load_dataset
-from .engines import make_learner
+from .engines import check_engine, make_learner
 from .errors import NeuroplasticError
 from .optional import require
 from .report.dynamics import plot_dynamics
@@ -129,7 +129,8 @@ def train_model(model_path, *, data_dir=None, out=None, seed=None, hidden_epochs
     (RunFolder, dict)
         The run folder and its metrics.
     """
-    if engine == "brian2":  # before any folder is made or data read
+    check_engine(engine, mode)  # before any folder is made or data read
+    if engine == "brian2":
         require("brian2", "the Brian2 engine")
     if resume:
         model = None

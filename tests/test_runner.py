@@ -117,3 +117,14 @@ def test_train_command_prints_the_summary(tiny_model, tmp_path, capsys):
     for label in ("test accuracy", "input->hidden", "hidden->output", "total", "wall time", "peak memory"):
         assert label in out
     assert json.loads((tmp_path / "r" / "metrics.json").read_text())["epochs"] == 4
+
+
+@pytest.mark.parametrize("engine, mode, field", [("loihi", "rate", "engine"), ("brian2", "fast", "mode")])
+def test_unknown_engine_or_mode_is_refused_before_any_folder_is_made(tiny_model, tmp_path, engine, mode, field):
+    from neuroplastic.experiments.sweep import run_sweep
+
+    with pytest.raises(NeuroplasticError, match=f"{field}.*must be one of"):
+        train_model(tiny_model, out=tmp_path / "run", engine=engine, mode=mode)
+    with pytest.raises(NeuroplasticError, match=f"{field}.*must be one of"):
+        run_sweep([tiny_model], out=tmp_path / "sweep", engine=engine, mode=mode)
+    assert not (tmp_path / "run").exists() and not (tmp_path / "sweep").exists()

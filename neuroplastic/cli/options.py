@@ -42,14 +42,16 @@ def add_out(parser, what, *, default=None, required=False):
 
 def add_engine(parser, *, readout=True):
     """``--engine``, ``--mode``, ``--target`` (and ``--readout-engine``): which engine and form execute the rule."""
-    parser.add_argument("--engine", choices=["vectorized", "brian2"], default="vectorized",
+    from ..engines import ENGINES, MODES, READOUT_ENGINES
+
+    parser.add_argument("--engine", choices=ENGINES, default="vectorized",
                         help="engine that executes the rule (default: %(default)s)")
-    parser.add_argument("--mode", choices=["rate", "spiking"], default="rate",
+    parser.add_argument("--mode", choices=MODES, default="rate",
                         help="Brian2 form, with --engine brian2 (default: %(default)s)")
     parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"],
                         help="Brian2 code-generation target (default: cpp_standalone for --mode spiking, else numpy)")
     if readout:
-        parser.add_argument("--readout-engine", choices=["brian2", "vectorized"],
+        parser.add_argument("--readout-engine", choices=READOUT_ENGINES,
                             help="where the readout phase runs with --engine brian2 (default: brian2 for --mode rate, "
                                  "vectorized for --mode spiking, whose readout passes are too slow in Brian2's rate "
                                  "form)")

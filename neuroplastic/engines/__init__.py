@@ -1,8 +1,32 @@
 """Engines that execute the rule. ``vectorized``: batched NumPy, for full MNIST."""
 
+from ..errors import ConfigError
 from .vectorized import StructuralPlasticityClassifier
 
-__all__ = ["StructuralPlasticityClassifier", "make_learner"]
+__all__ = ["ENGINES", "MODES", "READOUT_ENGINES", "StructuralPlasticityClassifier", "check_engine", "make_learner"]
+
+#: Engines that execute the rule.
+ENGINES = ("vectorized", "brian2")
+#: Forms of the Brian2 engine: rates as continuous variables, or spikes.
+MODES = ("rate", "spiking")
+#: Where the Brian2 engine's readout phase may run.
+READOUT_ENGINES = ("brian2", "vectorized")
+
+
+def check_engine(engine, mode="rate"):
+    """Raise :class:`~neuroplastic.errors.ConfigError` unless ``engine`` and ``mode`` name an engine and form.
+
+    Parameters
+    ----------
+    engine : str
+        One of :data:`ENGINES`.
+    mode : str
+        One of :data:`MODES` (read by the Brian2 engine only).
+    """
+    if engine not in ENGINES:
+        raise ConfigError("engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if mode not in MODES:
+        raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
 
 
 def make_learner(model):

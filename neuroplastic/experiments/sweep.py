@@ -47,6 +47,7 @@ from pathlib import Path
 from ..atomic import atomic_write_json, atomic_write_text
 from ..config import dump_model, load_model, with_overrides
 from ..config.overrides import apply_dotted, parse_param
+from ..engines import check_engine
 from ..errors import ConfigError, NeuroplasticError
 from ..optional import require
 from .sweep_reference import with_reference
@@ -356,8 +357,7 @@ def run_sweep(models, *, out, params=None, seeds=1, data_dir=None, jobs=2, sched
     start = time.perf_counter()
     out = Path(out)
     data_dir = None if data_dir is None else str(Path(data_dir).resolve())  # workers may run elsewhere
-    if engine not in ("vectorized", "brian2") or mode not in ("rate", "spiking"):
-        raise ConfigError("engine", f"must be vectorized or brian2 (mode rate or spiking), got {engine} {mode}")
+    check_engine(engine, mode)
     if engine == "brian2":
         require("brian2", "a sweep on the Brian2 engine")
     recorded = {"engine": engine, "mode": mode if engine == "brian2" else None,

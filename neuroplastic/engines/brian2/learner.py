@@ -79,6 +79,7 @@ import scipy.sparse as sp
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
 from ...rule.state import HiddenSynapses, TrainingState
+from .. import MODES, READOUT_ENGINES
 from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
@@ -96,8 +97,6 @@ def _slot_sums(hidden, X):
     """``w_j . x`` of every unit for the images ``X`` (shape (n_images, n_hidden)), from the per-unit slots."""
     return np.einsum("hc,bhc->bh", hidden.weight, X[:, hidden.index])
 
-MODES = ("rate", "spiking")
-READOUT_ENGINES = ("brian2", "vectorized")
 #: Upper bound on the recorded sums of one Brian2 run (floats), which bounds the length of a run without growth.
 _RECORD_BUDGET = 4_000_000
 

@@ -2,7 +2,8 @@
 
 from ...errors import ConfigError
 from ...optional import require
-from .learner import MODES, Brian2Classifier
+from .. import MODES
+from .learner import Brian2Classifier
 
 __all__ = ["make_brian2_learner", "train_brian2"]
 
