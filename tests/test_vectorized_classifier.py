@@ -270,3 +270,18 @@ def test_make_learner_builds_the_engine_from_a_model_definition():
     assert learner.rewiring.max_synapses_per_unit == 5
     X, y = tiny_data()
     assert learner.fit(X, y).n_synapses_["hidden"] <= 15
+
+
+def test_predicting_reuses_one_network_until_learning_replaces_the_weights():
+    X, y = tiny_data()
+    clf = tiny_learner().fit(X, y)
+    first = clf.predict(X)
+    network = clf._inference_network[1]
+    clf.predict_proba(X[:5])
+    clf.score(X, y)
+    assert clf._inference_network[1] is network  # no new network (nor kernel layout) per call
+    clf.partial_fit(X, y)
+    again = clf.predict(X)
+    assert clf._inference_network[1] is not network
+    np.testing.assert_array_equal(again, clf.to_network().predict(X))
+    assert first.shape == again.shape

@@ -74,7 +74,6 @@ presents one image per Brian2 time step, too slow for full MNIST).
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
@@ -536,25 +535,16 @@ class Brian2Classifier(RuleHyperparameters):
     # -- inference ---------------------------------------------------------
     def to_network(self):
         """The trained network as a :class:`neuroplastic.network.TrainedNetwork` (engine ``brian2-<mode>``)."""
-        from ...network import TrainedNetwork
-
-        if not hasattr(self, "output_weights_"):
-            raise ConfigError("Brian2Classifier is not fitted yet; call fit(X, y) first")
-        return TrainedNetwork(
-            hidden_weights=self.hidden_weights_.copy(), hidden_bias=self.hidden_bias_.copy(),
-            output_weights=sp.csr_matrix(self.output_weights_), output_bias=self.output_bias_.copy(),
-            activation=self.activation, classes=self.classes_.copy(),
-            activation_params=dict(self.activation_params or {}),
-            metadata={"engine": f"brian2-{self.mode}", "n_synapses": dict(self.n_synapses_)})
+        return learned.trained_network(self, f"brian2-{self.mode}")
 
     def decision_function(self, X):
         """Output potentials, shape (n_samples, n_classes)."""
-        return self.to_network().decision_function(X)
+        return learned.inference_network(self).decision_function(X)
 
     def predict(self, X):
         """Predicted labels."""
-        return self.to_network().predict(X)
+        return learned.inference_network(self).predict(X)
 
     def score(self, X, y):
         """Accuracy on (X, y)."""
-        return self.to_network().score(X, y)
+        return learned.inference_network(self).score(X, y)

@@ -3,7 +3,6 @@
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
 from ...errors import ConfigError, DataError
 from ...rule.activations import hidden_activity
@@ -324,7 +323,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         hidden activity matrix is held.
         """
         self._check_fitted()
-        return self.to_network().decision_function(_check_X(X, self.hidden_weights_.shape[1]))
+        return learned.inference_network(self).decision_function(_check_X(X, self.hidden_weights_.shape[1]))
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the output potentials)."""
@@ -343,15 +342,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
 
     def to_network(self):
         """The trained network as a :class:`neuroplastic.network.TrainedNetwork`."""
-        from ...network import TrainedNetwork
-
-        self._check_fitted()
-        return TrainedNetwork(
-            hidden_weights=self.hidden_weights_.copy(), hidden_bias=self.hidden_bias_.copy(),
-            output_weights=sp.csr_matrix(self.output_weights_), output_bias=self.output_bias_.copy(),
-            activation=self.activation, classes=self.classes_.copy(),
-            activation_params=dict(self.activation_params or {}),
-            metadata={"engine": "vectorized", "n_synapses": dict(self.n_synapses_)})
+        return learned.trained_network(self, "vectorized")
 
 
 def _json_ready(value):

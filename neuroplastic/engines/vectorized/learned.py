@@ -14,7 +14,8 @@ from . import training
 from ...rule.activations import DISTANCE_ACTIVATIONS
 from ...rule.state import GainState, TrainingState, UnitState
 
-__all__ = ["open_phase", "initial_state", "gain_terms", "learned_attributes", "history_record"]
+__all__ = ["open_phase", "initial_state", "gain_terms", "learned_attributes", "history_record", "trained_network",
+           "inference_network"]
 
 F32 = np.float32
 
@@ -131,3 +132,52 @@ def open_phase(state, phase, rule):
                                                      training.upkeep(state, rule))
     state.census.record_elimination(lifetimes)
     return True
+
+
+#: The learned attributes a :class:`~neuroplastic.network.TrainedNetwork` is made of.
+NETWORK_ATTRIBUTES = ("hidden_weights_", "hidden_bias_", "output_weights_", "output_bias_", "classes_")
+
+
+def trained_network(learner, engine):
+    """A fitted learner's network as a :class:`~neuroplastic.network.TrainedNetwork`, with copies of its arrays.
+
+    Parameters
+    ----------
+    learner : StructuralPlasticityClassifier or Brian2Classifier
+        A fitted learner (``output_weights_`` set).
+    engine : str
+        Recorded in the network's metadata (``"vectorized"``, ``"brian2-rate"`` ...).
+
+    Raises
+    ------
+    ConfigError
+        If the learner is not fitted.
+    """
+    import scipy.sparse as sp
+
+    from ...errors import ConfigError
+    from ...network import TrainedNetwork
+
+    if not hasattr(learner, "output_weights_"):
+        raise ConfigError(f"{type(learner).__name__} is not fitted yet; call fit(X, y) first")
+    return TrainedNetwork(
+        hidden_weights=learner.hidden_weights_.copy(), hidden_bias=learner.hidden_bias_.copy(),
+        output_weights=sp.csr_matrix(learner.output_weights_), output_bias=learner.output_bias_.copy(),
+        activation=learner.activation, classes=learner.classes_.copy(),
+        activation_params=dict(learner.activation_params or {}),
+        metadata={"engine": engine, "n_synapses": dict(learner.n_synapses_)})
+
+
+def inference_network(learner):
+    """The network a learner predicts with, built once and kept while its learned arrays stay the same objects.
+
+    ``decision_function`` used to build a new network, and with it a new
+    kernel layout, on every call. Learning replaces the learned arrays (it
+    never edits them in place), which makes a new network here.
+    """
+    arrays = tuple(getattr(learner, name) for name in NETWORK_ATTRIBUTES)
+    cached = getattr(learner, "_inference_network", None)
+    if cached is None or any(a is not b for a, b in zip(cached[0], arrays)):
+        cached = (arrays, learner.to_network())
+        learner._inference_network = cached
+    return cached[1]
