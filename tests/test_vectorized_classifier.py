@@ -285,3 +285,10 @@ def test_predicting_reuses_one_network_until_learning_replaces_the_weights():
     assert clf._inference_network[1] is not network
     np.testing.assert_array_equal(again, clf.to_network().predict(X))
     assert first.shape == again.shape
+
+
+def test_an_unfitted_learner_says_so_when_asked_to_predict():
+    X, _ = tiny_data()
+    for call in ("predict", "decision_function", "to_network"):
+        with pytest.raises(ConfigError, match="not fitted yet"):
+            getattr(tiny_learner(), call)(*((X,) if call != "to_network" else ()))

@@ -334,7 +334,8 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
 
     def predict(self, X):
         """Predicted labels."""
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        potentials = self.decision_function(X)  # first: it says so if the learner is not fitted
+        return self.classes_[np.argmax(potentials, axis=1)]
 
     def score(self, X, y):
         """Accuracy on (X, y)."""

@@ -155,11 +155,9 @@ def trained_network(learner, engine):
     """
     import scipy.sparse as sp
 
-    from ...errors import ConfigError
     from ...network import TrainedNetwork
 
-    if not hasattr(learner, "output_weights_"):
-        raise ConfigError(f"{type(learner).__name__} is not fitted yet; call fit(X, y) first")
+    _check_fitted(learner)
     return TrainedNetwork(
         hidden_weights=learner.hidden_weights_.copy(), hidden_bias=learner.hidden_bias_.copy(),
         output_weights=sp.csr_matrix(learner.output_weights_), output_bias=learner.output_bias_.copy(),
@@ -175,9 +173,17 @@ def inference_network(learner):
     kernel layout, on every call. Learning replaces the learned arrays (it
     never edits them in place), which makes a new network here.
     """
+    _check_fitted(learner)
     arrays = tuple(getattr(learner, name) for name in NETWORK_ATTRIBUTES)
     cached = getattr(learner, "_inference_network", None)
     if cached is None or any(a is not b for a, b in zip(cached[0], arrays)):
         cached = (arrays, learner.to_network())
         learner._inference_network = cached
     return cached[1]
+
+
+def _check_fitted(learner):
+    from ...errors import ConfigError
+
+    if not hasattr(learner, "output_weights_"):
+        raise ConfigError(f"{type(learner).__name__} is not fitted yet; call fit(X, y) first")
