@@ -1,6 +1,7 @@
 """Arrays both Brian2 forms of the hidden layer build from the per-unit slots and the images.
 
-The rate form (:mod:`.rate`) and the spiking form (:mod:`.spiking`) keep a
+The rate form (:mod:`~neuroplastic.engines.brian2.rate`) and the spiking form
+(:mod:`~neuroplastic.engines.brian2.spiking`) keep a
 unit's synapses in ``capacity`` slots and grow at inputs active in an image;
 these functions give them the same lookup tables and the same wiring.
 """
