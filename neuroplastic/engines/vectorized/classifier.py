@@ -304,13 +304,9 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
             setattr(self, name, value)
 
     # -- inference ---------------------------------------------------------
-    def _check_fitted(self):
-        if not hasattr(self, "output_weights_"):
-            raise ConfigError("StructuralPlasticityClassifier is not fitted yet; call fit(X, y) first")
-
     def hidden_activity(self, X):
         """Hidden activity from the existing synapses."""
-        self._check_fitted()
+        learned.check_fitted(self)
         X = _check_X(X, self.hidden_weights_.shape[1])
         return hidden_activity(X, self.hidden_weights_, self.hidden_bias_, self.activation,
                                **(self.activation_params or {}))
@@ -322,8 +318,8 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         when Numba is installed), block by block, so no whole-data-set
         hidden activity matrix is held.
         """
-        self._check_fitted()
-        return learned.inference_network(self).decision_function(_check_X(X, self.hidden_weights_.shape[1]))
+        network = learned.inference_network(self)  # says so if the learner is not fitted
+        return network.decision_function(_check_X(X, self.hidden_weights_.shape[1]))
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the output potentials)."""

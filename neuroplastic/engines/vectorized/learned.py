@@ -15,7 +15,7 @@ from ...rule.activations import DISTANCE_ACTIVATIONS
 from ...rule.state import GainState, TrainingState, UnitState
 
 __all__ = ["open_phase", "initial_state", "gain_terms", "learned_attributes", "history_record", "trained_network",
-           "inference_network"]
+           "inference_network", "check_fitted"]
 
 F32 = np.float32
 
@@ -157,7 +157,7 @@ def trained_network(learner, engine):
 
     from ...network import TrainedNetwork
 
-    _check_fitted(learner)
+    check_fitted(learner)
     return TrainedNetwork(
         hidden_weights=learner.hidden_weights_.copy(), hidden_bias=learner.hidden_bias_.copy(),
         output_weights=sp.csr_matrix(learner.output_weights_), output_bias=learner.output_bias_.copy(),
@@ -173,7 +173,7 @@ def inference_network(learner):
     kernel layout, on every call. Learning replaces the learned arrays (it
     never edits them in place), which makes a new network here.
     """
-    _check_fitted(learner)
+    check_fitted(learner)
     arrays = tuple(getattr(learner, name) for name in NETWORK_ATTRIBUTES)
     cached = getattr(learner, "_inference_network", None)
     if cached is None or any(a is not b for a, b in zip(cached[0], arrays)):
@@ -182,7 +182,8 @@ def inference_network(learner):
     return cached[1]
 
 
-def _check_fitted(learner):
+def check_fitted(learner):
+    """Raise :class:`~neuroplastic.errors.ConfigError` unless ``learner`` is fitted (``output_weights_`` set)."""
     from ...errors import ConfigError
 
     if not hasattr(learner, "output_weights_"):
