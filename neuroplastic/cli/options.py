@@ -42,13 +42,13 @@ def add_out(parser, what, *, default=None, required=False):
 
 def add_engine(parser, *, readout=True):
     """``--engine``, ``--mode``, ``--target`` (and ``--readout-engine``): which engine and form execute the rule."""
-    from ..engines import ENGINES, MODES, READOUT_ENGINES
+    from ..engines import ENGINES, MODES, READOUT_ENGINES, TARGETS
 
     parser.add_argument("--engine", choices=ENGINES, default="vectorized",
                         help="engine that executes the rule (default: %(default)s)")
     parser.add_argument("--mode", choices=MODES, default="rate",
                         help="Brian2 form, with --engine brian2 (default: %(default)s)")
-    parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"],
+    parser.add_argument("--target", choices=TARGETS,
                         help="Brian2 code-generation target (default: cpp_standalone for --mode spiking, else numpy)")
     if readout:
         parser.add_argument("--readout-engine", choices=READOUT_ENGINES,

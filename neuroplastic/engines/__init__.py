@@ -3,7 +3,7 @@
 from ..errors import ConfigError
 from .vectorized import StructuralPlasticityClassifier
 
-__all__ = ["ENGINES", "MODES", "READOUT_ENGINES", "StructuralPlasticityClassifier", "check_engine", "make_learner"]
+__all__ = ["ENGINES", "MODES", "READOUT_ENGINES", "TARGETS", "StructuralPlasticityClassifier", "check_engine", "make_learner"]
 
 #: Engines that execute the rule.
 ENGINES = ("vectorized", "brian2")
@@ -11,6 +11,8 @@ ENGINES = ("vectorized", "brian2")
 MODES = ("rate", "spiking")
 #: Where the Brian2 engine's readout phase may run.
 READOUT_ENGINES = ("brian2", "vectorized")
+#: Brian2's code-generation targets: its runtime (``numpy``, ``cython``) and ``cpp_standalone`` (spiking mode only).
+TARGETS = ("numpy", "cython", "cpp_standalone")
 
 
 def check_engine(engine, mode="rate"):

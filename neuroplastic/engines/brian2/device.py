@@ -15,10 +15,9 @@ from pathlib import Path
 
 from ...errors import ConfigError
 from ...optional import require
+from .. import TARGETS
 
 __all__ = ["TARGETS", "brian2_target", "frozen_garbage"]
-
-TARGETS = ("numpy", "cython", "cpp_standalone")
 
 
 @contextlib.contextmanager

@@ -78,7 +78,7 @@ import numpy as np
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
 from ...rule.state import HiddenSynapses, TrainingState
-from .. import MODES, READOUT_ENGINES
+from .. import MODES, READOUT_ENGINES, TARGETS
 from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
@@ -174,7 +174,7 @@ class Brian2Classifier(RuleHyperparameters):
         if self.readout_engine not in (None, *READOUT_ENGINES):
             raise ConfigError("readout_engine", f"must be one of {', '.join(READOUT_ENGINES)}, got "
                               f"{self.readout_engine!r}")
-        targets = ("numpy", "cython", "cpp_standalone") if self.mode == "spiking" else ("numpy", "cython")
+        targets = TARGETS if self.mode == "spiking" else tuple(t for t in TARGETS if t != "cpp_standalone")
         if self.target not in targets:
             raise ConfigError("target", f"must be one of {', '.join(targets)} in {self.mode} mode, got {self.target!r}")
         self._spiking_params().validate()
