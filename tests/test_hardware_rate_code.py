@@ -8,7 +8,8 @@ import scipy.sparse as sp
 
 from neuroplastic.errors import HardwareError
 from neuroplastic.hardware.linear_form import linear_form
-from neuroplastic.hardware.rate_code import build_plan, classify_counts, encode_inputs, quantise_weights, simulate
+from neuroplastic.hardware.rate_code import (OUTPUT_MARGIN, build_plan, classify_counts, encode_inputs, quantise_weights,
+                                             simulate)
 from neuroplastic.network import TrainedNetwork
 from neuroplastic.rule.activations import squared_norm_bias
 
@@ -63,6 +64,17 @@ def test_spiking_relu_network_agrees_with_the_engine():
     spikes = simulate(plan, X)
     predicted = classify_counts(spikes["output"], spikes["output_last"], plan.classes)
     assert np.mean(predicted == net.predict(X)) >= 0.95
+
+
+def test_the_winning_class_fires_with_headroom_on_every_calibration_image():
+    # An image whose every class potential ends below zero is decided by transient spikes, not by its
+    # potentials, so the common shift leaves the lowest top potential OUTPUT_MARGIN of the range above zero.
+    net = relu_network(seed=5)
+    X = np.random.default_rng(6).uniform(0, 1, (400, 6))
+    plan = build_plan(net, X, steps=128, quantile=1.0)
+    top = simulate(plan, X)["output"].max(axis=0)
+    assert top.min() >= np.floor(0.8 * OUTPUT_MARGIN * plan.steps)
+    assert top.max() <= plan.steps
 
 
 def test_triangle_maps_to_squared_distance_drive_with_one_interneuron_and_a_bias_gain():
