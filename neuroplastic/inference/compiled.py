@@ -4,10 +4,14 @@ For each block the kernel copies the pixels that some synapse reads into a
 pixels x images array, so that images are the innermost, contiguous axis.
 Each non-silent synapse is then one vectorised multiply-add over the block,
 and the work is proportional to the number of synapses that exist, plus one
-activation per hidden unit and image. A block's hidden activity stays in
-the cache until the readout has used it. The readout walks its synapses per
-output unit in the same way (not a BLAS product, even for a full readout:
-OpenBLAS's threads inside Numba's threads oversubscribe the cores).
+activation per hidden unit and image (the triangles need a second pass
+for the population mean). A full readout then takes the hidden units four
+at a time: it completes their activity and adds it into every output while
+their rows are in the cache. A sparse readout walks each output unit's
+synapses as the hidden layer walks its own. Neither is a BLAS product:
+OpenBLAS's threads inside Numba's threads oversubscribe the cores, and a
+product per output unit would read the block's hidden activity once per
+output.
 
 Blocks run in parallel on Numba's threads (``numba.set_num_threads`` or the
 ``NUMBA_NUM_THREADS`` environment variable set how many). The arithmetic is
@@ -76,15 +80,20 @@ def _accumulate(rows, indptr, indices, data, r, acc):
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
-def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden):
-    """Hidden activity of one block (units x images) from the synaptic sums."""
+def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden, mean):
+    """First pass of one block (units x images): activities, or for the triangles each unit's distance term.
+
+    The triangle activations also need the population mean of that term,
+    which this pass leaves in ``mean``; :func:`_finish` completes a unit's
+    activity from it.
+    """
     n_hidden, n_images = hidden.shape
     zero = hidden.dtype.type(0.0)
     half = hidden.dtype.type(0.5)
     one = hidden.dtype.type(1.0)
     two = hidden.dtype.type(2.0)
     g = hidden.dtype.type(0.5 * gain)
-    mean = np.zeros(n_images, dtype=hidden.dtype)
+    mean[:] = zero
     for j in range(n_hidden):
         acc = hidden[j]
         acc[:] = zero
@@ -109,22 +118,67 @@ def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidde
         else:
             for b in range(n_images):
                 acc[b] = max(np.tanh(g * (acc[b] + b_j)), zero)
-    if code < 3:
-        return
-    mean /= n_hidden
-    p = hidden.dtype.type(power)
-    if code == 4:
+    if code >= 3:
+        mean /= n_hidden
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _finish(row, mean, code, power):
+    """Complete one unit's activity from the first pass (a no-op unless the activation is a triangle)."""
+    zero = row.dtype.type(0.0)
+    if code == 3:
+        for b in range(row.shape[0]):
+            row[b] = max(mean[b] - row[b], zero)
+        if power != 1.0:
+            p = row.dtype.type(power)
+            for b in range(row.shape[0]):
+                row[b] = row[b] ** p
+    elif code == 4:
+        two = row.dtype.type(2.0)
+        for b in range(row.shape[0]):
+            row[b] = max((row[b] - mean[b]) * two, zero)
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, potentials):
+    """Complete the block's hidden activity and add it through the output synapses into ``potentials``.
+
+    A full readout (``o_dense``) takes four hidden units at a time, each
+    completed just before its weights read it, so the block's hidden
+    activity is read once after the first pass; a product per output unit
+    would read it once per output. A sparse readout completes every unit
+    first, then walks each output unit's synapses.
+    """
+    n_hidden = hidden.shape[0]
+    potentials[:] = 0.0
+    if o_dense.shape[0] != potentials.shape[0]:
         for j in range(n_hidden):
-            for b in range(n_images):
-                hidden[j, b] = max((hidden[j, b] - mean[b]) * two, zero)
+            _finish(hidden[j], mean, code, power)
+        for c in range(potentials.shape[0]):
+            _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
         return
-    for j in range(n_hidden):
-        for b in range(n_images):
-            hidden[j, b] = max(mean[b] - hidden[j, b], zero)
-    if power != 1.0:
-        for j in range(n_hidden):
-            for b in range(n_images):
-                hidden[j, b] = hidden[j, b] ** p
+    j = 0
+    while j + 4 <= n_hidden:
+        h0, h1, h2, h3 = hidden[j], hidden[j + 1], hidden[j + 2], hidden[j + 3]
+        _finish(h0, mean, code, power)
+        _finish(h1, mean, code, power)
+        _finish(h2, mean, code, power)
+        _finish(h3, mean, code, power)
+        for c in range(potentials.shape[0]):
+            w0, w1, w2, w3 = o_dense[c, j], o_dense[c, j + 1], o_dense[c, j + 2], o_dense[c, j + 3]
+            pc = potentials[c]
+            for b in range(pc.shape[0]):
+                pc[b] += (w0 * h0[b] + w1 * h1[b]) + (w2 * h2[b] + w3 * h3[b])
+        j += 4
+    while j < n_hidden:
+        h0 = hidden[j]
+        _finish(h0, mean, code, power)
+        for c in range(potentials.shape[0]):
+            w0 = o_dense[c, j]
+            pc = potentials[c]
+            for b in range(pc.shape[0]):
+                pc[b] += w0 * h0[b]
+        j += 1
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
@@ -132,11 +186,10 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
            o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block."""
     _gather(X, start, stop, pixels, inputs)
-    _hidden(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden)
+    mean = np.empty(stop - start, dtype=hidden.dtype)
+    _hidden(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden, mean)
+    _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, potentials)
     n_outputs = o_bias.shape[0]
-    potentials[:] = 0.0
-    for c in range(n_outputs):  # no BLAS call here: OpenBLAS threads inside Numba's threads oversubscribe the cores
-        _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
     for b in range(stop - start):
         for c in range(n_outputs):
             out[start + b, c] = potentials[c, b] + o_bias[c]
@@ -184,8 +237,8 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
     o_indptr, o_indices, o_data : numpy.ndarray
         Hidden->output synapses per output unit (CSR).
     o_dense : numpy.ndarray, shape (n_outputs, n_hidden) or (0, 0)
-        The readout as a dense matrix when it is mostly non-silent: read by
-        :func:`forward_single` only (the block kernels walk the CSR arrays).
+        The readout as a dense matrix when it is mostly non-silent, else
+        empty (the kernels then walk the CSR arrays).
     o_bias : numpy.ndarray, shape (n_outputs,)
     block : int
         Images per block.
