@@ -2,7 +2,7 @@
 
 Usage (from the project root, with NEUROPLASTIC_DATA pointing at MNIST)::
 
-    .venv/bin/python benchmarks/train_mnist.py [models/mnist.toml models/mnist_sparse.toml models/paper_126.toml]
+    .venv/bin/python benchmarks/train_mnist.py [models/mnist.toml models/mnist_sparse.toml models/mnist_lowpower.toml models/paper_126.toml]
 
 Each model trains in its own process (``neuroplastic train``), so the peak
 resident memory is that model's alone. Prints one JSON object per model:
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-MODELS = ["models/mnist.toml", "models/mnist_sparse.toml", "models/paper_126.toml"]
+MODELS = ["models/mnist.toml", "models/mnist_sparse.toml", "models/mnist_lowpower.toml", "models/paper_126.toml"]
 
 
 def measure(model, out):
