@@ -11,11 +11,13 @@ EXAMPLE = ["neuroplastic evaluate runs/mnist_sparse-seed0-20260101-120000 --engi
 
 
 def add_arguments(parser):
+    from ..engines import TARGETS
+
     parser.add_argument("run_folder", metavar="RUN", help="run folder with network.npz")
     parser.add_argument("--engine", choices=["brian2"], default="brian2", help="engine (default: %(default)s)")
     parser.add_argument("--mode", choices=["spiking"], default="spiking", help="form (default: %(default)s)")
     parser.add_argument("--images", type=int, metavar="N", help="first N test images (default: all)")
-    parser.add_argument("--target", choices=["numpy", "cython", "cpp_standalone"], default="cpp_standalone",
+    parser.add_argument("--target", choices=TARGETS, default="cpp_standalone",
                         help="Brian2 code-generation target (default: %(default)s)")
     parser.add_argument("--calibration", type=int, default=2000, metavar="N",
                         help="training images that fix the thresholds (default: %(default)s)")

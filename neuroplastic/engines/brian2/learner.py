@@ -78,7 +78,7 @@ import numpy as np
 from ...errors import ConfigError, DataError
 from ...rule.schedule import session_schedule
 from ...rule.state import HiddenSynapses, TrainingState
-from .. import MODES, READOUT_ENGINES, TARGETS
+from .. import READOUT_ENGINES, TARGETS, check_engine
 from ..hyperparameters import RuleHyperparameters
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
@@ -169,8 +169,7 @@ class Brian2Classifier(RuleHyperparameters):
         self.progress = progress
 
     def _validate(self):
-        if self.mode not in MODES:
-            raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}")
+        check_engine("brian2", self.mode)
         if self.readout_engine not in (None, *READOUT_ENGINES):
             raise ConfigError("readout_engine", f"must be one of {', '.join(READOUT_ENGINES)}, got "
                               f"{self.readout_engine!r}")
