@@ -183,10 +183,9 @@ def _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, p
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-           o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, potentials, out):
+           o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, mean, potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block."""
     _gather(X, start, stop, pixels, inputs)
-    mean = np.empty(stop - start, dtype=hidden.dtype)
     _hidden(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden, mean)
     _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, potentials)
     n_outputs = o_bias.shape[0]
@@ -203,6 +202,7 @@ def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, c
     size = min(block, last - first)
     inputs = np.empty((pixels.shape[0], size), dtype=dtype)
     hidden = np.empty((h_indptr.shape[0] - 1, size), dtype=dtype)
+    mean = np.empty(size, dtype=dtype)
     potentials = np.empty((o_bias.shape[0], size), dtype=dtype)
     for start in range(first, last, block):
         stop = min(last, start + block)
@@ -210,9 +210,10 @@ def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, c
             size = stop - start
             inputs = np.empty((pixels.shape[0], size), dtype=dtype)
             hidden = np.empty((h_indptr.shape[0] - 1, size), dtype=dtype)
+            mean = np.empty(size, dtype=dtype)
             potentials = np.empty((o_bias.shape[0], size), dtype=dtype)
         _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-               o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, potentials, out)
+               o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, mean, potentials, out)
 
 
 @njit(cache=True, parallel=True)
