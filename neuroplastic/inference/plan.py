@@ -4,7 +4,9 @@ A :class:`ForwardPlan` holds the non-silent synapses of a
 :class:`~neuroplastic.network.TrainedNetwork` in the layout the compiled
 kernel walks: input->hidden synapses per hidden unit, with inputs renumbered
 to the pixels that some synapse reads, and the readout either per output
-unit (sparse) or as a dense matrix when most hidden->output pairs exist. A
+unit (sparse) or as a dense matrix when most hidden->output pairs exist. The
+one-image latency path walks the same synapses from their presynaptic side:
+per input, and per hidden unit for the readout. A
 network whose input->hidden layer is mostly non-silent (a dense BP network,
 say) keeps that layer as a dense matrix for BLAS instead.
 Building a plan copies nothing the network file stores differently: the
@@ -42,6 +44,10 @@ class ForwardPlan:
         The input->hidden weights as a dense matrix when they are mostly
         non-silent, else empty.
     output_bias : numpy.ndarray of float32
+    input_indptr, input_units, input_weights : numpy.ndarray
+        Input->hidden synapses per input (CSC over all ``n_inputs`` inputs).
+    fanout_indptr, fanout_outputs, fanout_weights : numpy.ndarray
+        Hidden->output synapses per hidden unit, outputs in increasing order.
     activation : str
     power, gain : float
         Exponent of the triangle activations and gain of the paper's sigmoid.
@@ -58,6 +64,12 @@ class ForwardPlan:
     output_dense: np.ndarray
     hidden_dense: np.ndarray
     output_bias: np.ndarray
+    input_indptr: np.ndarray
+    input_units: np.ndarray
+    input_weights: np.ndarray
+    fanout_indptr: np.ndarray
+    fanout_outputs: np.ndarray
+    fanout_weights: np.ndarray
     activation: str
     power: float
     gain: float
@@ -87,6 +99,8 @@ class ForwardPlan:
         n_outputs, n_hidden = output.shape
         dense = output.nnz > DENSE_FRACTION * n_outputs * n_hidden
         hidden_dense = hidden.nnz > DENSE_FRACTION * hidden.shape[0] * hidden.shape[1]
+        by_input = hidden.tocsc().sorted_indices()
+        by_unit = output.tocsc().sorted_indices()  # the kernel relies on each unit's outputs being in order
         params = dict(network.activation_params)
         power = float(params.get("power", 2.0 if network.activation == "triangle_squared" else 1.0))
         return cls(
@@ -102,6 +116,12 @@ class ForwardPlan:
             hidden_dense=(np.ascontiguousarray(hidden.toarray().T, dtype=dtype) if hidden_dense
                           else np.zeros((0, 0), dtype=dtype)),
             output_bias=np.asarray(network.output_bias, dtype=dtype),
+            input_indptr=by_input.indptr.astype(np.int32),
+            input_units=by_input.indices.astype(np.int32),
+            input_weights=by_input.data.astype(dtype),
+            fanout_indptr=by_unit.indptr.astype(np.int32),
+            fanout_outputs=by_unit.indices.astype(np.int32),
+            fanout_weights=by_unit.data.astype(dtype),
             activation=network.activation,
             power=power,
             gain=float(params.get("gain", 1.0)),
