@@ -34,6 +34,7 @@ variants), without training anything.
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -71,10 +72,21 @@ def rule_variant(model, variant, data, seed, readout_epochs):
             "turnover_per_pass": [e.get("turnover") for e in learner.dynamics_["epochs"]]}
 
 
+def sparse_bp_width(total, n_inputs=784, n_classes=10, width=300, max_density=0.75):
+    """Hidden width of the sparse BP baselines (SET, pruned BP, DEEP R) at ``total`` synapses.
+
+    300, the first layer of the LeNet-300-100 network of DEEP R's MNIST
+    experiments, unless ``total`` would fill more than ``max_density`` of
+    784-300-10's connections; then the narrowest width it fills to
+    ``max_density``, so that each baseline is still sparse.
+    """
+    return max(width, math.ceil(total / (max_density * (n_inputs + n_classes))))
+
+
 def bp_variant(kind, total, data, seed, epochs, deep_r_learning_rate=1e-3):
     from neuroplastic import baselines
 
-    n_hidden = 300  # the LeNet-300-100 first layer width used by DEEP R's MNIST experiments
+    n_hidden = sparse_bp_width(total)
     hidden_share = 15 / 16
     if kind == "dense_bp":
         n_hidden = max(1, round(total / (data.X_train.shape[1] + 10)))

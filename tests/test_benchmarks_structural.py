@@ -73,3 +73,10 @@ def test_deep_r_holds_the_whole_budget_with_at_most_a_dense_output_layer(structu
     row = structural.bp_variant("deep_r", 150_000, data, seed=0, epochs=1, deep_r_learning_rate=0.005)
     assert row["synapses"] == 150_000 and row["learning_rate"] == 0.005
     assert structural.bp_variant("deep_r", 1_600, data, seed=0, epochs=1)["synapses"] == 1_600
+
+
+def test_sparse_bp_baselines_widen_only_where_the_budget_would_nearly_fill_784_300_10(structural):
+    assert structural.sparse_bp_width(16_000) == 300
+    assert structural.sparse_bp_width(150_000) == 300  # the widths of the earlier runs at both budgets
+    width = structural.sparse_bp_width(300_000)  # more than 784-300-10's 238,200 connections
+    assert width > 300 and 300_000 <= 0.75 * width * (784 + 10) < 300_000 + 0.75 * (784 + 10)
