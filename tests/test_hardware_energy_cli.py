@@ -86,3 +86,15 @@ def test_a_profile_that_cannot_run_the_network_fails_in_one_line_and_writes_no_r
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("neuroplastic: error:") and reason in lines[0], err
     assert not list(path.parent.glob(f"energy_{profile}*"))
+
+
+def test_low_agreement_gets_a_hint_naming_the_coarse_rate_code():
+    from argparse import Namespace
+
+    from neuroplastic.cli.energy import agreement_hint
+
+    args = Namespace(hidden_rate=0.25, inhibition_rate=1.0, steps=128)
+    hint = agreement_hint(0.957, args)
+    assert "95.7%" in hint and "--hidden-rate 0.25" in hint and "--steps 128" in hint
+    assert "--inhibition-rate" not in hint  # already at its finest
+    assert agreement_hint(0.995, args) is None

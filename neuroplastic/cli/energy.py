@@ -71,6 +71,21 @@ def _print_sanafe(check):
           f"SANA-FE / ours {check['energy_ratio']:.3g}")
 
 
+def agreement_hint(agreement, args, threshold=0.99):
+    """A one-line hint when the spiking network disagrees with the trained one on too many images, else None.
+
+    The energy estimate is then that of a less accurate network; a coarse
+    rate code (few spikes per step or few steps) is the usual cause.
+    """
+    if agreement >= threshold:
+        return None
+    levers = [f"--{name.replace('_', '-')} {getattr(args, name):g}" for name in ("hidden_rate", "inhibition_rate")
+              if getattr(args, name) < 1]
+    levers.append(f"--steps {args.steps}")
+    return (f"note: the spiking network predicts as the trained one on only {agreement:.1%} of the images, so this "
+            f"estimate is for a less accurate network; a finer rate code agrees more (now {', '.join(levers)})")
+
+
 def run(args):
     from ..analysis.neurobench import format_neurobench
     from ..hardware.rate_code import check_rates
@@ -109,6 +124,9 @@ def run(args):
         print_json(result | {"files": paths})
         return 0
     for net in result["networks"]:
+        hint = agreement_hint(net["agreement"], args)
+        if hint:
+            print(f"{net['name']}: {hint}", file=sys.stderr)
         ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
               f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "
