@@ -2,11 +2,14 @@
 
 Each part of the kernel runs alone over the test images, in blocks as
 ``predict`` uses them, on one thread; the best of ``--rounds`` is kept. The
-hidden layer's first pass computes the synaptic sums and each unit's
-activity, or for the triangles its distance term; a second timing with
-every synapse removed separates the cost of the synapses from that of the
-activation. The readout completes the triangles' activity unit by unit and
-adds it through the output synapses. Prints JSON.
+triangle activation takes two passes over the hidden units: the first
+computes the synaptic sums and each unit's distance to the image, the
+second completes the activity and adds it through the output synapses.
+Every other activation takes one pass, units and readout together (the
+squared-distance triangle first computes its population mean from the
+inputs). A second timing of the hidden pass with every synapse removed
+separates the cost of the synapses from that of the activation. Prints
+JSON.
 
 Usage::
 
@@ -41,21 +44,27 @@ def main(argv=None):
     n_blocks = X.shape[0] // m
     n_hidden = plan.hidden_bias.shape[0]
     inputs = np.empty((plan.pixels.shape[0], m), dtype=X.dtype)
-    hidden = np.empty((n_hidden, m), dtype=X.dtype)
-    potentials = np.empty((plan.output_bias.shape[0], m), dtype=X.dtype)
-    mean = np.empty(m, dtype=X.dtype)
+    hidden = np.empty((n_hidden if code == kernel.ACTIVATION_CODES["triangle"] else 4, m), dtype=X.dtype)
+    potentials = np.zeros((plan.output_bias.shape[0], m), dtype=X.dtype)
+    mean = np.zeros(m, dtype=X.dtype)
+    synapses = (plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights)
     no_synapses = (np.zeros(n_hidden + 1, np.int32), np.zeros(0, np.int32), np.zeros(0, X.dtype))
-    parts = {
-        "copy inputs into the block layout": lambda: _gather(X, plan.pixels, inputs, n_blocks),
-        "hidden layer, first pass (synapses and activation)": lambda: _hidden(
-            inputs, norms[:m], plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
-            code, plan.power, plan.gain, hidden, mean, n_blocks),
-        "hidden layer, first pass with no synapses (activation only)": lambda: _hidden(
-            inputs, norms[:m], *no_synapses, plan.hidden_bias, code, plan.power, plan.gain, hidden, mean, n_blocks),
-        "readout (completing the triangles' activity)": lambda: _readout(
-            hidden, mean, code, plan.power, plan.output_indptr, plan.output_indices, plan.output_weights,
-            plan.output_dense, potentials, n_blocks),
-    }
+    readout = (plan.output_dense, plan.fanout_indptr, plan.fanout_outputs, plan.fanout_weights)
+    parts = {"copy inputs into the block layout": lambda: _gather(X, plan.pixels, inputs, n_blocks)}
+    if code == kernel.ACTIVATION_CODES["triangle"]:
+        parts["hidden layer, first pass (synapses and distances)"] = lambda: _distances(
+            inputs, norms[:m], *synapses, plan.hidden_bias, hidden, mean, n_blocks)
+        parts["hidden layer, first pass with no synapses (distances only)"] = lambda: _distances(
+            inputs, norms[:m], *no_synapses, plan.hidden_bias, hidden, mean, n_blocks)
+        parts["second pass: completing the activity and the readout"] = lambda: _triangle_readout(
+            hidden, mean, plan.power, *readout, potentials, n_blocks)
+    else:
+        weights = np.bincount(plan.hidden_indices, plan.hidden_weights, plan.pixels.shape[0]).astype(X.dtype)
+        parts["population mean from the inputs"] = lambda: _input_mean(inputs, weights, mean, n_blocks)
+        parts["one pass: synapses, activation and readout"] = lambda: _pointwise(
+            inputs, mean, *synapses, plan.hidden_bias, code, plan.gain, *readout, hidden, potentials, n_blocks)
+        parts["one pass with no synapses (activation and readout only)"] = lambda: _pointwise(
+            inputs, mean, *no_synapses, plan.hidden_bias, code, plan.gain, *readout, hidden, potentials, n_blocks)
     best = {}
     for _ in range(args.rounds + 1):  # the first round compiles
         for name, part in parts.items():
@@ -81,15 +90,30 @@ def _gather(X, pixels, inputs, n_blocks):
 
 
 @njit
-def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden, mean, n_blocks):
+def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, n_blocks):
     for _ in range(n_blocks):
-        kernel._hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden, mean)
+        kernel._distances(inputs, norms, indptr, indices, data, bias, hidden, mean, inputs.shape[1])
 
 
 @njit
-def _readout(hidden, mean, code, power, indptr, indices, data, dense, potentials, n_blocks):
+def _triangle_readout(hidden, mean, power, dense, f_indptr, f_outputs, f_weights, potentials, n_blocks):
     for _ in range(n_blocks):  # completing the activity in place again each round costs the same
-        kernel._read_out(hidden, mean, code, power, indptr, indices, data, dense, potentials)
+        kernel._triangle_readout(hidden, mean, power, dense, f_indptr, f_outputs, f_weights, potentials,
+                                 hidden.shape[1])
+
+
+@njit
+def _input_mean(inputs, weights, mean, n_blocks):
+    for _ in range(n_blocks):
+        kernel._input_mean(inputs, weights, 0.0, mean, inputs.shape[1])
+
+
+@njit
+def _pointwise(inputs, mean, indptr, indices, data, bias, code, gain, dense, f_indptr, f_outputs, f_weights,
+               rows, potentials, n_blocks):
+    for _ in range(n_blocks):
+        kernel._pointwise_pass(inputs, mean, indptr, indices, data, bias, code, gain, dense, f_indptr, f_outputs,
+                               f_weights, rows, potentials, inputs.shape[1])
 
 
 if __name__ == "__main__":

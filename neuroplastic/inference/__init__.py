@@ -96,8 +96,8 @@ def forward(network, X, *, backend="auto", plan=None):
                                       plan.hidden_bias, code, plan.power, plan.gain, plan.fanout_indptr,
                                       plan.fanout_outputs, plan.fanout_weights, plan.output_bias)
     args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
-            code, plan.power, plan.gain, plan.output_indptr, plan.output_indices, plan.output_weights,
-            plan.output_dense, plan.output_bias, BLOCK)
+            code, plan.power, plan.gain, plan.output_dense, plan.fanout_indptr, plan.fanout_outputs,
+            plan.fanout_weights, plan.output_bias, BLOCK)
     if X.shape[0] <= BLOCK:
         return kernels.forward_serial(*args)
     from numba import get_num_threads

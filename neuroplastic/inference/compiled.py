@@ -4,14 +4,25 @@ For each block the kernel copies the pixels that some synapse reads into a
 pixels x images array, so that images are the innermost, contiguous axis.
 Each non-silent synapse is then one vectorised multiply-add over the block,
 and the work is proportional to the number of synapses that exist, plus one
-activation per hidden unit and image (the triangles need a second pass
-for the population mean). A full readout then takes the hidden units four
-at a time: it completes their activity and adds it into every output while
-their rows are in the cache. A sparse readout walks each output unit's
-synapses as the hidden layer walks its own. Neither is a BLAS product:
-OpenBLAS's threads inside Numba's threads oversubscribe the cores, and a
-product per output unit would read the block's hidden activity once per
-output.
+activation per hidden unit and image.
+
+- **One pass** for every activation but the triangle: four units at a time,
+  their sums, their activity and their output synapses, so that the block's
+  hidden activity never exists as a whole. The squared-distance triangle
+  needs the population mean of its units, but that mean is a fixed linear
+  function of the input, computed once per block before the pass.
+- **Two passes** for the triangle, whose population mean is a mean of
+  square roots: the first stores every unit's distance to the image and
+  sums them, the second completes the activity and adds it out.
+- **Readout.** A full readout adds four units into each output in one pass
+  over the block, so the potentials are read and written once per four
+  units. A sparse one walks each hidden unit's own output synapses. Neither
+  is a BLAS product: OpenBLAS's threads inside Numba's threads
+  oversubscribe the cores.
+- **No views in the loops.** Arrays are indexed in two dimensions. A row
+  view in Numba costs a reference count (two calls, each an atomic
+  operation), which is a large part of the work of a five-synapse unit on
+  one block.
 
 Blocks run in parallel on Numba's threads (``numba.set_num_threads`` or the
 ``NUMBA_NUM_THREADS`` environment variable set how many). The arithmetic is
@@ -51,181 +62,232 @@ def _gather(X, start, stop, pixels, inputs):
                 inputs[i, b - start] = X[b, pixel]
 
 
-@njit(cache=True, nogil=True, fastmath=FLAGS)
-def _accumulate(rows, indptr, indices, data, r, acc):
-    """``acc += sum_p data[p] * rows[indices[p]]`` over the synapses of row ``r``, eight or four at a time."""
-    p = indptr[r]
-    end = indptr[r + 1]
-    while p + 8 <= end:
-        x0, x1, x2, x3 = rows[indices[p]], rows[indices[p + 1]], rows[indices[p + 2]], rows[indices[p + 3]]
-        x4, x5, x6, x7 = rows[indices[p + 4]], rows[indices[p + 5]], rows[indices[p + 6]], rows[indices[p + 7]]
-        w0, w1, w2, w3 = data[p], data[p + 1], data[p + 2], data[p + 3]
-        w4, w5, w6, w7 = data[p + 4], data[p + 5], data[p + 6], data[p + 7]
-        for b in range(acc.shape[0]):
-            acc[b] += (((w0 * x0[b] + w1 * x1[b]) + (w2 * x2[b] + w3 * x3[b]))
-                       + ((w4 * x4[b] + w5 * x5[b]) + (w6 * x6[b] + w7 * x7[b])))
-        p += 8
-    while p + 4 <= end:
-        x0, x1, x2, x3 = rows[indices[p]], rows[indices[p + 1]], rows[indices[p + 2]], rows[indices[p + 3]]
-        w0, w1, w2, w3 = data[p], data[p + 1], data[p + 2], data[p + 3]
-        for b in range(acc.shape[0]):
-            acc[b] += (w0 * x0[b] + w1 * x1[b]) + (w2 * x2[b] + w3 * x3[b])
-        p += 4
-    while p < end:
-        x0 = rows[indices[p]]
-        w0 = data[p]
-        for b in range(acc.shape[0]):
-            acc[b] += w0 * x0[b]
-        p += 1
+@njit(cache=True, nogil=True, fastmath=FLAGS, inline="always")
+def _sums(inputs, indptr, indices, data, j, out, r, m):
+    """``out[r, :m]`` = the synaptic sums of unit ``j``: ``sum_p data[p] * inputs[indices[p], :m]``.
 
-
-@njit(cache=True, nogil=True, fastmath=FLAGS)
-def _hidden(inputs, norms, indptr, indices, data, bias, code, power, gain, hidden, mean):
-    """First pass of one block (units x images): activities, or for the triangles each unit's distance term.
-
-    The triangle activations also need the population mean of that term,
-    which this pass leaves in ``mean``; :func:`_finish` completes a unit's
-    activity from it.
+    The synapses are taken eight at a time; a last, shorter group is padded
+    with zero weights on its first input, so that each group is a single pass
+    over the block. Everything is indexed in two dimensions: a row view in
+    Numba costs a reference count, two atomic operations, per view.
     """
-    n_hidden, n_images = hidden.shape
-    zero = hidden.dtype.type(0.0)
-    half = hidden.dtype.type(0.5)
-    one = hidden.dtype.type(1.0)
-    two = hidden.dtype.type(2.0)
-    g = hidden.dtype.type(0.5 * gain)
-    mean[:] = zero
-    for j in range(n_hidden):
-        acc = hidden[j]
-        acc[:] = zero
-        _accumulate(inputs, indptr, indices, data, j, acc)
-        b_j = bias[j]
-        if code == 3:      # distance to the unit's weights; the triangle needs the population mean
-            for b in range(n_images):
-                d = np.sqrt(max(acc[b] * -two + b_j + norms[b], zero))
-                acc[b] = d
-                mean[b] += d
-        elif code == 4:    # squared-distance triangle: sum minus half the squared norm
-            for b in range(n_images):
-                v = acc[b] - half * b_j
-                acc[b] = v
-                mean[b] += v
-        elif code == 0:
-            for b in range(n_images):
-                acc[b] = max(acc[b] + b_j, zero)
-        elif code == 1:
-            for b in range(n_images):
-                acc[b] = half * (one + np.tanh(half * (acc[b] + b_j)))
-        else:
-            for b in range(n_images):
-                acc[b] = max(np.tanh(g * (acc[b] + b_j)), zero)
-    if code >= 3:
-        mean /= n_hidden
-
-
-@njit(cache=True, nogil=True, fastmath=FLAGS)
-def _finish(row, mean, code, power):
-    """Complete one unit's activity from the first pass (a no-op unless the activation is a triangle)."""
-    zero = row.dtype.type(0.0)
-    if code == 3:
-        for b in range(row.shape[0]):
-            row[b] = max(mean[b] - row[b], zero)
-        if power != 1.0:
-            p = row.dtype.type(power)
-            for b in range(row.shape[0]):
-                row[b] = row[b] ** p
-    elif code == 4:
-        two = row.dtype.type(2.0)
-        for b in range(row.shape[0]):
-            row[b] = max((row[b] - mean[b]) * two, zero)
-
-
-@njit(cache=True, nogil=True, fastmath=FLAGS)
-def _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, potentials):
-    """Complete the block's hidden activity and add it through the output synapses into ``potentials``.
-
-    A full readout (``o_dense``) takes four hidden units at a time, each
-    completed just before its weights read it, so the block's hidden
-    activity is read once after the first pass; a product per output unit
-    would read it once per output. A sparse readout completes every unit
-    first, then walks each output unit's synapses.
-    """
-    n_hidden = hidden.shape[0]
-    potentials[:] = 0.0
-    if o_dense.shape[0] != potentials.shape[0]:
-        for j in range(n_hidden):
-            _finish(hidden[j], mean, code, power)
-        for c in range(potentials.shape[0]):
-            _accumulate(hidden, o_indptr, o_indices, o_data, c, potentials[c])
+    zero = data.dtype.type(0.0)
+    p = indptr[j]
+    end = indptr[j + 1]
+    if p == end:
+        for b in range(m):
+            out[r, b] = zero
         return
-    j = 0
-    while j + 4 <= n_hidden:
-        h0, h1, h2, h3 = hidden[j], hidden[j + 1], hidden[j + 2], hidden[j + 3]
-        _finish(h0, mean, code, power)
-        _finish(h1, mean, code, power)
-        _finish(h2, mean, code, power)
-        _finish(h3, mean, code, power)
-        for c in range(potentials.shape[0]):
-            w0, w1, w2, w3 = o_dense[c, j], o_dense[c, j + 1], o_dense[c, j + 2], o_dense[c, j + 3]
-            pc = potentials[c]
-            for b in range(pc.shape[0]):
-                pc[b] += (w0 * h0[b] + w1 * h1[b]) + (w2 * h2[b] + w3 * h3[b])
-        j += 4
-    while j < n_hidden:
-        h0 = hidden[j]
-        _finish(h0, mean, code, power)
+    first = True
+    while p < end:
+        n = min(8, end - p)
+        i0 = indices[p]
+        i1 = indices[p + 1] if n > 1 else i0
+        i2 = indices[p + 2] if n > 2 else i0
+        i3 = indices[p + 3] if n > 3 else i0
+        i4 = indices[p + 4] if n > 4 else i0
+        i5 = indices[p + 5] if n > 5 else i0
+        i6 = indices[p + 6] if n > 6 else i0
+        i7 = indices[p + 7] if n > 7 else i0
+        w0 = data[p]
+        w1 = data[p + 1] if n > 1 else zero
+        w2 = data[p + 2] if n > 2 else zero
+        w3 = data[p + 3] if n > 3 else zero
+        w4 = data[p + 4] if n > 4 else zero
+        w5 = data[p + 5] if n > 5 else zero
+        w6 = data[p + 6] if n > 6 else zero
+        w7 = data[p + 7] if n > 7 else zero
+        if first:
+            for b in range(m):
+                out[r, b] = (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
+                             + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
+            first = False
+        else:
+            for b in range(m):
+                out[r, b] += (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
+                              + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
+        p += n
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS, inline="always")
+def _add_into_outputs(act, r0, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m):
+    """Add the activity ``act[r0:r0 + k, :m]`` of hidden units ``j:j + k`` (k <= 4) through their output synapses.
+
+    A full readout adds the four units into each output in one pass, so the
+    potentials are read and written once per four units; a sparse one walks
+    each unit's own output synapses.
+    """
+    zero = act.dtype.type(0.0)
+    if o_dense.shape[0] == potentials.shape[0]:
+        a1 = r0 + 1 if k > 1 else r0
+        a2 = r0 + 2 if k > 2 else r0
+        a3 = r0 + 3 if k > 3 else r0
         for c in range(potentials.shape[0]):
             w0 = o_dense[c, j]
-            pc = potentials[c]
-            for b in range(pc.shape[0]):
-                pc[b] += w0 * h0[b]
-        j += 1
+            w1 = o_dense[c, j + 1] if k > 1 else zero
+            w2 = o_dense[c, j + 2] if k > 2 else zero
+            w3 = o_dense[c, j + 3] if k > 3 else zero
+            for b in range(m):
+                potentials[c, b] += (w0 * act[r0, b] + w1 * act[a1, b]) + (w2 * act[a2, b] + w3 * act[a3, b])
+    else:
+        for t in range(k):
+            for q in range(f_indptr[j + t], f_indptr[j + t + 1]):
+                c = f_outputs[q]
+                w = f_weights[q]
+                for b in range(m):
+                    potentials[c, b] += w * act[r0 + t, b]
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _pointwise_pass(inputs, mean, indptr, indices, data, bias, code, gain, o_dense, f_indptr, f_outputs,
+                    f_weights, rows, potentials, m):
+    """One pass over the hidden units for activations that need nothing of the other units but ``mean``.
+
+    These are every activation but the triangle: ReLU, the sigmoids, and the
+    squared-distance triangle, whose population mean is linear in the input
+    and so known before the pass (:func:`_input_mean`). Four units at a
+    time: their sums, their activity, and their output synapses, with the
+    activity only ever in ``rows`` (4 x images, in the cache).
+    """
+    zero = rows.dtype.type(0.0)
+    half = rows.dtype.type(0.5)
+    one = rows.dtype.type(1.0)
+    two = rows.dtype.type(2.0)
+    g = rows.dtype.type(0.5 * gain)
+    n_hidden = bias.shape[0]
+    for j in range(0, n_hidden, 4):
+        k = min(4, n_hidden - j)
+        for t in range(k):
+            _sums(inputs, indptr, indices, data, j + t, rows, t, m)
+            b_j = bias[j + t]
+            if code == 4:
+                hb = half * b_j
+                for b in range(m):
+                    rows[t, b] = max((rows[t, b] - hb - mean[b]) * two, zero)
+            elif code == 0:
+                for b in range(m):
+                    rows[t, b] = max(rows[t, b] + b_j, zero)
+            elif code == 1:
+                for b in range(m):
+                    rows[t, b] = half * (one + np.tanh(half * (rows[t, b] + b_j)))
+            else:
+                for b in range(m):
+                    rows[t, b] = max(np.tanh(g * (rows[t, b] + b_j)), zero)
+        _add_into_outputs(rows, 0, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _input_mean(inputs, pixel_weights, offset, mean, m):
+    """``mean[:m]`` = ``sum_i pixel_weights[i] * inputs[i, :m] - offset``: the squared-distance triangle's population mean."""
+    for b in range(m):
+        mean[b] = -offset
+    for i in range(pixel_weights.shape[0]):
+        c_i = pixel_weights[i]
+        for b in range(m):
+            mean[b] += c_i * inputs[i, b]
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, m):
+    """First pass of the triangle: each unit's distance to the image into ``hidden``, their mean into ``mean``."""
+    zero = hidden.dtype.type(0.0)
+    two = hidden.dtype.type(2.0)
+    n_hidden = bias.shape[0]
+    for b in range(m):
+        mean[b] = zero
+    for j in range(n_hidden):
+        _sums(inputs, indptr, indices, data, j, hidden, j, m)
+        b_j = bias[j]
+        for b in range(m):  # kept apart from the sum below: together the loop does not vectorise
+            hidden[j, b] = np.sqrt(max(hidden[j, b] * -two + b_j + norms[b], zero))
+        for b in range(m):
+            mean[b] += hidden[j, b]
+    inv = hidden.dtype.type(1.0 / n_hidden)
+    for b in range(m):
+        mean[b] *= inv
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weights, potentials, m):
+    """Second pass of the triangle: complete four units' activity, ``max(0, mean - d) ** power``, and add it out."""
+    zero = hidden.dtype.type(0.0)
+    p = hidden.dtype.type(power)
+    n_hidden = hidden.shape[0]
+    for j in range(0, n_hidden, 4):
+        k = min(4, n_hidden - j)
+        for t in range(j, j + k):
+            for b in range(m):
+                hidden[t, b] = max(mean[b] - hidden[t, b], zero)
+            if power != 1.0:
+                for b in range(m):
+                    hidden[t, b] = hidden[t, b] ** p
+        _add_into_outputs(hidden, j, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-           o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, mean, potentials, out):
-    """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block."""
+           pixel_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+           potentials, out):
+    """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block.
+
+    ``hidden`` holds every unit's activity for the triangle, and four rows
+    otherwise (the other activations need no second pass).
+    """
+    m = stop - start
     _gather(X, start, stop, pixels, inputs)
-    _hidden(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, code, power, gain, hidden, mean)
-    _read_out(hidden, mean, code, power, o_indptr, o_indices, o_data, o_dense, potentials)
     n_outputs = o_bias.shape[0]
-    for b in range(stop - start):
+    for c in range(n_outputs):
+        for b in range(m):
+            potentials[c, b] = 0.0
+    if code == 3:
+        _distances(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, hidden, mean, m)
+        _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
+    else:
+        if code == 4:
+            _input_mean(inputs, pixel_weights, mean_offset, mean, m)
+        _pointwise_pass(inputs, mean, h_indptr, h_indices, h_data, h_bias, code, gain, o_dense, f_indptr,
+                        f_outputs, f_weights, hidden, potentials, m)
+    for b in range(m):
         for c in range(n_outputs):
             out[start + b, c] = potentials[c, b] + o_bias[c]
 
 
 @njit(cache=True, nogil=True)
 def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         o_indptr, o_indices, o_data, o_dense, o_bias, block, out):
+         o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out):
     """Images ``first:last`` block by block, reusing one set of buffers (fresh large arrays cost page faults)."""
     dtype = h_data.dtype
+    n_hidden = h_bias.shape[0]
+    # the squared-distance triangle's population mean, as weights on the inputs: sum_j (s_j - b_j / 2) / n_hidden
+    pixel_weights = np.zeros(pixels.shape[0], dtype=dtype)
+    for p in range(h_indices.shape[0]):
+        pixel_weights[h_indices[p]] += h_data[p]
+    mean_offset = dtype.type(0.0)
+    if n_hidden > 0:
+        pixel_weights /= n_hidden
+        mean_offset = dtype.type(0.5) * (h_bias.sum() / n_hidden)
     size = min(block, last - first)
     inputs = np.empty((pixels.shape[0], size), dtype=dtype)
-    hidden = np.empty((h_indptr.shape[0] - 1, size), dtype=dtype)
+    hidden = np.empty((n_hidden if code == 3 else 4, size), dtype=dtype)
     mean = np.empty(size, dtype=dtype)
     potentials = np.empty((o_bias.shape[0], size), dtype=dtype)
     for start in range(first, last, block):
         stop = min(last, start + block)
-        if stop - start != size:  # the last, shorter block
-            size = stop - start
-            inputs = np.empty((pixels.shape[0], size), dtype=dtype)
-            hidden = np.empty((h_indptr.shape[0] - 1, size), dtype=dtype)
-            mean = np.empty(size, dtype=dtype)
-            potentials = np.empty((o_bias.shape[0], size), dtype=dtype)
         _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-               o_indptr, o_indices, o_data, o_dense, o_bias, inputs, hidden, mean, potentials, out)
+               pixel_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+               potentials, out)
 
 
 @njit(cache=True, parallel=True)
 def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-            o_indptr, o_indices, o_data, o_dense, o_bias, block, n_threads):
+            o_dense, f_indptr, f_outputs, f_weights, o_bias, block, n_threads):
     """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
 
     Parameters
     ----------
     X : numpy.ndarray, shape (n, n_inputs), C-contiguous, dtype of ``h_data``
     X_norms : numpy.ndarray, shape (n,)
-        ``||x||^2`` of every input (read by the triangle activations only).
+        ``||x||^2`` of every input (read by the triangle activation only).
     pixels : numpy.ndarray of int32
         The inputs that at least one synapse reads.
     h_indptr, h_indices, h_data : numpy.ndarray
@@ -235,11 +297,11 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         :data:`ACTIVATION_CODES` of the activation.
     power, gain : float
         Exponent of the triangle activations and gain of the paper's sigmoid.
-    o_indptr, o_indices, o_data : numpy.ndarray
-        Hidden->output synapses per output unit (CSR).
     o_dense : numpy.ndarray, shape (n_outputs, n_hidden) or (0, 0)
         The readout as a dense matrix when it is mostly non-silent, else
-        empty (the kernels then walk the CSR arrays).
+        empty (the kernels then walk ``f_*``).
+    f_indptr, f_outputs, f_weights : numpy.ndarray
+        Hidden->output synapses per hidden unit (``f_indptr`` has ``n_hidden + 1`` entries).
     o_bias : numpy.ndarray, shape (n_outputs,)
     block : int
         Images per block.
@@ -259,17 +321,17 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         first = (k * n_blocks // n_chunks) * block
         last = min(n, ((k + 1) * n_blocks // n_chunks) * block)
         _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-             o_indptr, o_indices, o_data, o_dense, o_bias, block, out)
+             o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
     return out
 
 
 @njit(cache=True)
 def forward_serial(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-                   o_indptr, o_indices, o_data, o_dense, o_bias, block):
+                   o_dense, f_indptr, f_outputs, f_weights, o_bias, block):
     """As :func:`forward`, on the calling thread only (no parallel launch: the low-latency path for a few images)."""
     out = np.empty((X.shape[0], o_bias.shape[0]), dtype=h_data.dtype)
     _run(X, X_norms, 0, X.shape[0], pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         o_indptr, o_indices, o_data, o_dense, o_bias, block, out)
+         o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
     return out
 
 

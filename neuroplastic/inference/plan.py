@@ -3,10 +3,10 @@
 A :class:`ForwardPlan` holds the non-silent synapses of a
 :class:`~neuroplastic.network.TrainedNetwork` in the layout the compiled
 kernel walks: input->hidden synapses per hidden unit, with inputs renumbered
-to the pixels that some synapse reads, and the readout either per output
+to the pixels that some synapse reads, and the readout either per hidden
 unit (sparse) or as a dense matrix when most hidden->output pairs exist. The
-one-image latency path walks the same synapses from their presynaptic side:
-per input, and per hidden unit for the readout. A
+one-image latency path walks the input->hidden synapses from their
+presynaptic side, per input. A
 network whose input->hidden layer is mostly non-silent (a dense BP network,
 say) keeps that layer as a dense matrix for BLAS instead.
 Building a plan copies nothing the network file stores differently: the
@@ -36,8 +36,6 @@ class ForwardPlan:
     hidden_indptr, hidden_indices, hidden_weights : numpy.ndarray
         Input->hidden synapses per hidden unit; ``hidden_indices`` index ``pixels``.
     hidden_bias : numpy.ndarray of float32
-    output_indptr, output_indices, output_weights : numpy.ndarray
-        Hidden->output synapses per output unit (CSR rows).
     output_dense : numpy.ndarray of float32, shape (n_outputs, n_hidden) or (0, 0)
         The readout as a dense matrix when it is mostly non-silent, else empty.
     hidden_dense : numpy.ndarray of float32, shape (n_inputs, n_hidden) or (0, 0)
@@ -58,9 +56,6 @@ class ForwardPlan:
     hidden_indices: np.ndarray
     hidden_weights: np.ndarray
     hidden_bias: np.ndarray
-    output_indptr: np.ndarray
-    output_indices: np.ndarray
-    output_weights: np.ndarray
     output_dense: np.ndarray
     hidden_dense: np.ndarray
     output_bias: np.ndarray
@@ -109,9 +104,6 @@ class ForwardPlan:
             hidden_indices=renumber[hidden.indices],
             hidden_weights=hidden.data.astype(dtype),
             hidden_bias=np.asarray(network.hidden_bias, dtype=dtype),
-            output_indptr=output.indptr.astype(np.int32),
-            output_indices=output.indices.astype(np.int32),
-            output_weights=output.data.astype(dtype),
             output_dense=output.toarray().astype(dtype) if dense else np.zeros((0, 0), dtype=dtype),
             hidden_dense=(np.ascontiguousarray(hidden.toarray().T, dtype=dtype) if hidden_dense
                           else np.zeros((0, 0), dtype=dtype)),
