@@ -41,7 +41,7 @@ def inputs(n, n_inputs=60, seed=1):
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 # one image and a few (the scalar latency path), one block (serial), several blocks (parallel)
-@pytest.mark.parametrize("n", [1, inference.SINGLE, inference.SINGLE + 1, inference.BLOCK + 77])
+@pytest.mark.parametrize("n", [1, inference.SINGLE, inference.SINGLE + 1, inference.BLOCK_ONE_PASS + 77])
 @pytest.mark.parametrize("readout_density", [0.1, 0.9])       # sparse readout walk and dense readout product
 def test_compiled_kernel_equals_numpy_path(activation, n, readout_density):
     network = random_network(activation, readout_density=readout_density)
