@@ -59,8 +59,7 @@ def main(argv=None):
         parts["second pass: completing the activity and the readout"] = lambda: _triangle_readout(
             hidden, mean, plan.power, *readout, potentials, n_blocks)
     else:
-        weights = np.bincount(plan.hidden_indices, plan.hidden_weights, plan.pixels.shape[0]).astype(X.dtype)
-        parts["population mean from the inputs"] = lambda: _input_mean(inputs, weights, mean, n_blocks)
+        parts["population mean from the inputs"] = lambda: _input_mean(inputs, plan.mean_weights, mean, n_blocks)
         parts["one pass: synapses, activation and readout"] = lambda: _pointwise(
             inputs, mean, *synapses, plan.hidden_bias, code, plan.gain, *readout, hidden, potentials, n_blocks)
         parts["one pass with no synapses (activation and readout only)"] = lambda: _pointwise(

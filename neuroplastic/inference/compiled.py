@@ -68,8 +68,8 @@ def _sums(inputs, indptr, indices, data, j, out, r, m):
 
     The synapses are taken eight at a time; a last, shorter group is padded
     with zero weights on its first input, so that each group is a single pass
-    over the block. Everything is indexed in two dimensions: a row view in
-    Numba costs a reference count, two atomic operations, per view.
+    over the block. Indexed in two dimensions, without row views (see the
+    module's docstring).
     """
     zero = data.dtype.type(0.0)
     p = indptr[j]
@@ -177,12 +177,12 @@ def _pointwise_pass(inputs, mean, indptr, indices, data, bias, code, gain, o_den
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
-def _input_mean(inputs, pixel_weights, offset, mean, m):
-    """``mean[:m]`` = ``sum_i pixel_weights[i] * inputs[i, :m] - offset``: the squared-distance triangle's population mean."""
+def _input_mean(inputs, weights, offset, mean, m):
+    """``mean[:m]`` = ``sum_i weights[i] * inputs[i, :m] - offset``: the squared-distance triangle's population mean."""
     for b in range(m):
         mean[b] = -offset
-    for i in range(pixel_weights.shape[0]):
-        c_i = pixel_weights[i]
+    for i in range(weights.shape[0]):
+        c_i = weights[i]
         for b in range(m):
             mean[b] += c_i * inputs[i, b]
 
@@ -226,7 +226,7 @@ def _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weigh
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-           pixel_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+           mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
            potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block.
 
@@ -244,7 +244,7 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
         _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
     else:
         if code == 4:
-            _input_mean(inputs, pixel_weights, mean_offset, mean, m)
+            _input_mean(inputs, mean_weights, mean_offset, mean, m)
         _pointwise_pass(inputs, mean, h_indptr, h_indices, h_data, h_bias, code, gain, o_dense, f_indptr,
                         f_outputs, f_weights, hidden, potentials, m)
     for b in range(m):
@@ -254,18 +254,10 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
 
 @njit(cache=True, nogil=True)
 def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out):
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out):
     """Images ``first:last`` block by block, reusing one set of buffers (fresh large arrays cost page faults)."""
     dtype = h_data.dtype
     n_hidden = h_bias.shape[0]
-    # the squared-distance triangle's population mean, as weights on the inputs: sum_j (s_j - b_j / 2) / n_hidden
-    pixel_weights = np.zeros(pixels.shape[0], dtype=dtype)
-    for p in range(h_indices.shape[0]):
-        pixel_weights[h_indices[p]] += h_data[p]
-    mean_offset = dtype.type(0.0)
-    if n_hidden > 0:
-        pixel_weights /= n_hidden
-        mean_offset = dtype.type(0.5) * (h_bias.sum() / n_hidden)
     size = min(block, last - first)
     inputs = np.empty((pixels.shape[0], size), dtype=dtype)
     hidden = np.empty((n_hidden if code == 3 else 4, size), dtype=dtype)
@@ -274,13 +266,13 @@ def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, c
     for start in range(first, last, block):
         stop = min(last, start + block)
         _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-               pixel_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+               mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
                potentials, out)
 
 
 @njit(cache=True, parallel=True)
 def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-            o_dense, f_indptr, f_outputs, f_weights, o_bias, block, n_threads):
+            mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, n_threads):
     """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
 
     Parameters
@@ -297,6 +289,10 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         :data:`ACTIVATION_CODES` of the activation.
     power, gain : float
         Exponent of the triangle activations and gain of the paper's sigmoid.
+    mean_weights : numpy.ndarray, shape (len(pixels),)
+    mean_offset : float
+        The squared-distance triangle's population mean as a linear function
+        of the input (:class:`~neuroplastic.inference.plan.ForwardPlan`).
     o_dense : numpy.ndarray, shape (n_outputs, n_hidden) or (0, 0)
         The readout as a dense matrix when it is mostly non-silent, else
         empty (the kernels then walk ``f_*``).
@@ -321,17 +317,17 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         first = (k * n_blocks // n_chunks) * block
         last = min(n, ((k + 1) * n_blocks // n_chunks) * block)
         _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-             o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
+             mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
     return out
 
 
 @njit(cache=True)
 def forward_serial(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-                   o_dense, f_indptr, f_outputs, f_weights, o_bias, block):
+                   mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block):
     """As :func:`forward`, on the calling thread only (no parallel launch: the low-latency path for a few images)."""
     out = np.empty((X.shape[0], o_bias.shape[0]), dtype=h_data.dtype)
     _run(X, X_norms, 0, X.shape[0], pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
     return out
 
 

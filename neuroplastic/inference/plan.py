@@ -46,6 +46,11 @@ class ForwardPlan:
         Input->hidden synapses per input (CSC over all ``n_inputs`` inputs).
     fanout_indptr, fanout_outputs, fanout_weights : numpy.ndarray
         Hidden->output synapses per hidden unit, outputs in increasing order.
+    mean_weights : numpy.ndarray, shape (len(pixels),)
+    mean_offset : float
+        The population mean of the squared-distance triangle's first term,
+        ``mean_j (w_j . x - b_j / 2)``, is the linear function
+        ``mean_weights . x[pixels] - mean_offset`` of the input.
     activation : str
     power, gain : float
         Exponent of the triangle activations and gain of the paper's sigmoid.
@@ -65,6 +70,8 @@ class ForwardPlan:
     fanout_indptr: np.ndarray
     fanout_outputs: np.ndarray
     fanout_weights: np.ndarray
+    mean_weights: np.ndarray
+    mean_offset: float
     activation: str
     power: float
     gain: float
@@ -114,6 +121,9 @@ class ForwardPlan:
             fanout_indptr=by_unit.indptr.astype(np.int32),
             fanout_outputs=by_unit.indices.astype(np.int32),
             fanout_weights=by_unit.data.astype(dtype),
+            mean_weights=(np.bincount(renumber[hidden.indices], hidden.data, pixels.size)
+                          / max(n_hidden, 1)).astype(dtype),
+            mean_offset=float(0.5 * np.mean(network.hidden_bias)) if n_hidden else 0.0,
             activation=network.activation,
             power=power,
             gain=float(params.get("gain", 1.0)),
