@@ -97,7 +97,7 @@ def _sums(inputs, indptr, indices, data, j, out, r, m):
         w5 = data[p + 5] if n > 5 else zero
         w6 = data[p + 6] if n > 6 else zero
         w7 = data[p + 7] if n > 7 else zero
-        if first:
+        if first:  # the first group stores and the others add, so no pass is spent zeroing the row
             for b in range(m):
                 out[r, b] = (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
                              + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
