@@ -28,7 +28,7 @@ from neuroplastic.inference import compiled as kernel
 
 def main(argv=None):
     from neuroplastic.datasets import load_mnist
-    from neuroplastic.inference import BLOCK, BLOCK_ONE_PASS, ForwardPlan
+    from neuroplastic.inference import ForwardPlan, block_size
     from neuroplastic.network import load_network
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -40,7 +40,7 @@ def main(argv=None):
     X = np.ascontiguousarray(load_mnist().test.X, dtype=plan.hidden_weights.dtype)
     norms = np.einsum("ij,ij->i", X, X)
     code = kernel.ACTIVATION_CODES[plan.activation]
-    m = BLOCK if code == kernel.ACTIVATION_CODES["triangle"] else BLOCK_ONE_PASS
+    m = block_size(plan.activation)
     n_blocks = X.shape[0] // m
     n_hidden = plan.hidden_bias.shape[0]
     inputs = np.empty((plan.pixels.shape[0], m), dtype=X.dtype)

@@ -18,7 +18,8 @@ import numpy as np
 from ..errors import ConfigError
 from .plan import ForwardPlan
 
-__all__ = ["BACKENDS", "BLOCK", "BLOCK_ONE_PASS", "SINGLE", "ForwardPlan", "forward", "numba_available", "resolve_backend"]
+__all__ = ["BACKENDS", "BLOCK", "BLOCK_ONE_PASS", "SINGLE", "ForwardPlan", "block_size", "forward", "numba_available",
+           "resolve_backend"]
 
 #: Backends of :func:`forward`.
 BACKENDS = ("auto", "numba", "numpy")
@@ -72,6 +73,12 @@ def resolve_backend(backend):
     return backend
 
 
+def block_size(activation):
+    """Images per block of the compiled kernel for ``activation``: :data:`BLOCK` for the two-pass triangle, else
+    :data:`BLOCK_ONE_PASS`."""
+    return BLOCK if activation == "triangle" or activation == "triangle_squared" else BLOCK_ONE_PASS
+
+
 def forward(network, X, *, backend="auto", plan=None):
     """Output potentials of ``network`` for inputs ``X``.
 
@@ -97,7 +104,7 @@ def forward(network, X, *, backend="auto", plan=None):
         return _dense_forward(network, plan, X)
     norms = np.einsum("ij,ij->i", X, X)  # vectorised here: a per-image sum in the kernel is latency-bound
     code = kernels.ACTIVATION_CODES[plan.activation]
-    block = BLOCK if code == kernels.ACTIVATION_CODES["triangle"] else BLOCK_ONE_PASS
+    block = block_size(plan.activation)
     if X.shape[0] <= SINGLE:
         return kernels.forward_single(X, norms, plan.input_indptr, plan.input_units, plan.input_weights,
                                       plan.hidden_bias, code, plan.power, plan.gain, plan.fanout_indptr,
