@@ -1,7 +1,7 @@
 """Lava run on MNIST test images: agreement with the engine, accuracy, energy, wall time. Prints JSON.
 
 Usage: python benchmarks/lava_energy.py RUN_OR_NETWORK [--images 1000] [--steps 128] [--tag fixed_pt]
-       [--hidden-rate 0.25] [--inhibition-rate 0.25]
+       [--hidden-rate 0.25] [--inhibition-rate 0.25] [--lanes 25]
 Target (issue 6): 1,000 images with fixed_pt in at most 10 minutes; agreement >= 99%.
 """
 
@@ -10,6 +10,7 @@ import json
 import time
 
 from neuroplastic.hardware.evaluate import energy_for_run
+from neuroplastic.hardware.lava_net import LANES
 
 
 def main():
@@ -22,16 +23,17 @@ def main():
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--hidden-rate", type=float, default=0.25)
     parser.add_argument("--inhibition-rate", type=float, default=0.25)
+    parser.add_argument("--lanes", type=int, default=LANES, help="copies of the network run side by side")
     args = parser.parse_args()
     start = time.perf_counter()
     result, _ = energy_for_run(args.run, profile=args.profile, images=args.images, steps=args.steps,
                                tag=args.tag, data_dir=args.data_dir, hidden_rate=args.hidden_rate,
-                               inhibition_rate=args.inhibition_rate)
+                               inhibition_rate=args.inhibition_rate, lanes=args.lanes)
     total = time.perf_counter() - start
     net = result["networks"][0]
     summary = {
         "images": args.images, "steps": args.steps, "tag": args.tag, "hidden_rate": args.hidden_rate,
-        "inhibition_rate": args.inhibition_rate,
+        "inhibition_rate": args.inhibition_rate, "lanes": args.lanes,
         "lava_wall_time_s": round(net["wall_time_s"], 1), "total_wall_time_s": round(total, 1),
         "within_10_minutes": net["wall_time_s"] <= 600,
         "agreement": net["agreement"], "engine_accuracy": net["engine_accuracy"],

@@ -60,6 +60,30 @@ def test_lava_spike_counts_equal_the_numpy_reference(make, rate, tag):
     assert lava["hidden"].sum() > 0 and lava["output"].sum() > 0
 
 
+@pytest.mark.parametrize("lanes", [0, 2.5])
+def test_lanes_must_be_a_whole_number_from_one(lanes):
+    plan = build_plan(relu_network(), np.zeros((2, 6)) + 0.5, steps=16)
+    with pytest.raises(HardwareError, match="lanes"):
+        run_lava(plan, np.zeros((1, 6)), lanes=lanes)
+
+
+@needs_lava
+@pytest.mark.parametrize("make", [triangle_network, squared_distance_network])
+def test_copies_side_by_side_count_as_one_network_image_by_image(make):
+    """Four lanes on a batch of 5 images (three of them blank padding) and one on the last image: the counts of
+    every layer, the interneuron and relay included, are the NumPy reference's, image by image."""
+    net = make()
+    net.output_bias = np.linspace(-2.0, 2.0, net.n_classes)  # the triangle then needs the relay neuron
+    X = np.random.default_rng(3).uniform(0, 1, (6, net.n_inputs))
+    plan = build_plan(net, X, steps=16, hidden_rate=1.0, inhibition_rate=1.0)
+    assert plan.has_inhibition and plan.has_relay == (make is triangle_network)
+    lava = run_lava(plan, X, batch_size=5, lanes=4)
+    reference = simulate(plan, X, fixed=True)
+    for layer in ("input", "hidden", "inhibition", "relay", "output", "output_last"):
+        np.testing.assert_array_equal(lava[layer], reference[layer], err_msg=layer)
+    assert lava["hidden"].shape == (net.n_hidden, 6) and lava["hidden"].sum() > 0
+
+
 @pytest.mark.parametrize("flag", ["--hidden-rate", "--inhibition-rate"])
 def test_energy_cli_rejects_a_rate_outside_0_1_in_one_line(flag, capsys, tmp_path):
     from neuroplastic.cli.main import main

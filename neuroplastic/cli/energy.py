@@ -16,6 +16,7 @@ import sys
 from tqdm import tqdm
 
 from ..hardware.evaluate import default_backend, energy_for_run
+from ..hardware.lava_net import LANES
 from .options import add_data, add_json, print_json
 
 NAME = "energy"
@@ -38,6 +39,9 @@ def add_arguments(parser):
                              "and synaptic operations, coarser activations (default %(default)s)")
     parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
                         help="the same for the inhibitory interneuron (default %(default)s)")
+    parser.add_argument("--lanes", type=int, default=LANES, metavar="N",
+                        help="copies of the network Lava runs side by side, each on its own images: the same "
+                             "spike counts in a fraction of the time (default %(default)s)")
     parser.add_argument("--backend", choices=("lava", "numpy"), default=None,
                         help="count spikes with Lava or the bit-identical NumPy simulator "
                              "(default: lava when installed, else numpy)")
@@ -91,6 +95,10 @@ def run(args):
     from ..hardware.rate_code import check_rates
 
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
+    if args.lanes < 1:
+        from ..errors import ConfigError
+
+        raise ConfigError("--lanes", f"must be 1 or more, got {args.lanes}")
     args.backend = args.backend or default_backend()
     bars = []  # the bar appears when the Lava run starts, after every check that can fail has passed
 
@@ -111,7 +119,7 @@ def run(args):
     try:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
-            data_dir=args.data, tag=args.tag, backend=args.backend, hidden_rate=args.hidden_rate,
+            data_dir=args.data, tag=args.tag, backend=args.backend, lanes=args.lanes, hidden_rate=args.hidden_rate,
             inhibition_rate=args.inhibition_rate, progress=progress, sanafe_images=sanafe_images,
             sanafe_architecture=args.sanafe_arch or "loihi", sanafe_progress=sanafe_progress,
         )

@@ -22,6 +22,7 @@ from .events import count_events, count_synaptic_ops
 from .mapping import PLACEMENTS, map_layers, plan_layers
 from .measured import has_measured_power, measured_cost
 from .profiles import available_profiles, load_profile
+from .lava_net import LANES
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
 
@@ -189,8 +190,9 @@ def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, ba
 
 
 def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", steps=128, tag="fixed_pt",
-                    backend="lava", compare=(), batch_size=500, hidden_rate=0.25, inhibition_rate=0.25,
-                    progress=None, sanafe_images=0, sanafe_architecture="loihi", sanafe_progress=None):
+                    backend="lava", compare=(), batch_size=500, lanes=LANES, hidden_rate=0.25,
+                    inhibition_rate=0.25, progress=None, sanafe_images=0, sanafe_architecture="loihi",
+                    sanafe_progress=None):
     """Count, place and price ``network`` (and ``compare`` networks) on every profile.
 
     Parameters
@@ -211,6 +213,10 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     compare : sequence of (name, TrainedNetwork)
     batch_size : int
         Images per Lava run.
+    lanes : int
+        Copies of the network Lava runs side by side, each on its own images
+        (the same counts, in a fraction of the time; see
+        :func:`~.lava_net.run_lava`).
     hidden_rate, inhibition_rate : float
         Spikes per step of hidden neurons and of the inhibitory interneuron
         at the top of their range (see :func:`~.rate_code.build_plan`); the
@@ -272,7 +278,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         if who == "lava":
             from .lava_net import run_lava
 
-            counts = run_lava(plan, X, tag=tag, batch_size=batch_size, progress=progress)
+            counts = run_lava(plan, X, tag=tag, batch_size=batch_size, lanes=lanes, progress=progress)
         else:
             counts = simulate(plan, X, fixed=(tag == "fixed_pt"))
         wall = time.perf_counter() - start
@@ -293,6 +299,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         "hidden_rate": float(hidden_rate),
         "inhibition_rate": float(inhibition_rate),
         "tag": tag,
+        "lanes": int(lanes) if backend == "lava" else None,
         "images": int(len(X)),
         "networks": results,
         "sanafe": {k: v for k, v in sanafe.items() if k != "architecture"},
@@ -325,9 +332,9 @@ def _ratios(results):
 
 
 def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
-                   tag="fixed_pt", backend="lava", batch_size=500, calibration_images=2000, hidden_rate=0.25,
-                   inhibition_rate=0.25, progress=None, sanafe_images=0, sanafe_architecture="loihi",
-                   sanafe_progress=None):
+                   tag="fixed_pt", backend="lava", batch_size=500, lanes=LANES, calibration_images=2000,
+                   hidden_rate=0.25, inhibition_rate=0.25, progress=None, sanafe_images=0,
+                   sanafe_architecture="loihi", sanafe_progress=None):
     """Evaluate a run folder (or saved network) and save the report into the run folder.
 
     Parameters
@@ -348,7 +355,7 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     calibration_images : int
         First images of the run's training part (for a bare ``.npz``, of the
         MNIST training set) used to set the thresholds (labels unused).
-    profile, steps, tag, backend, batch_size, hidden_rate, inhibition_rate, progress
+    profile, steps, tag, backend, batch_size, lanes, hidden_rate, inhibition_rate, progress
         As for :func:`evaluate_energy`.
     sanafe_images, sanafe_architecture, sanafe_progress
         As for :func:`evaluate_energy`.
@@ -375,7 +382,7 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     X, y = X_test[:images], y_test[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
     result = evaluate_energy(network, X, y, X_train[:calibration_images], profile=profile, steps=steps,
-                             tag=tag, backend=backend, compare=others, batch_size=batch_size,
+                             tag=tag, backend=backend, compare=others, batch_size=batch_size, lanes=lanes,
                              hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, progress=progress,
                              sanafe_images=sanafe_images, sanafe_architecture=sanafe_architecture,
                              sanafe_progress=sanafe_progress)

@@ -22,11 +22,15 @@ import scipy.sparse as sp
 
 from ..errors import HardwareError
 from ..optional import require
+from .count_packing import unpack
 from .rate_code import encode_inputs
 
-__all__ = ["import_lava", "run_lava", "TAGS"]
+__all__ = ["import_lava", "run_lava", "LANES", "TAGS"]
 
 TAGS = ("fixed_pt", "floating_pt")
+
+#: Copies of the network a Lava run holds side by side by default (see :func:`run_lava`).
+LANES = 25
 
 #: The Lava module that calls ``multiprocessing.set_start_method("fork")`` when imported.
 LAVA_MP_MODULE = "lava.magma.runtime.message_infrastructure.multiprocessing"
@@ -81,22 +85,65 @@ def _sparse(weights, fixed, weight_exp=0, bits=8):
     return Sparse(weights=(weights.astype(np.float64) * 2.0**weight_exp).tocsr())
 
 
-def _run_batch(plan, X, tag):
-    from lava.magma.core.run_conditions import RunSteps
+def _run_config(tag):
+    """Lava's CPU simulation with ``tag``'s models; fixed_pt sums binary spikes with one product
+    (:class:`~.lava_procs.models.PySparseSpikeSumModel`)."""
     from lava.magma.core.run_configs import Loihi2SimCfg
+    from lava.proc.sparse.process import Sparse
+
+    from .lava_procs.models import PySparseSpikeSumModel
+
+    exceptions = {Sparse: PySparseSpikeSumModel} if tag == "fixed_pt" else {}
+    return Loihi2SimCfg(select_tag=tag, exception_proc_model_map=exceptions)
+
+
+def _read(neurons, packed):
+    """A packed Var of a :class:`~.lava_procs.processes.CountingLIF`, unpacked to ``(neurons, images)``."""
+    return unpack(packed.get(), neurons.proc_params["pack_bits"], neurons.counts.shape)
+
+
+def _lanes_of(counts, lanes):
+    """``(n, lanes * k)`` counts, image-major in each lane, from the network's ``(lanes * n, k)`` counts."""
+    return np.concatenate(np.split(counts, lanes, axis=0), axis=1)
+
+
+def _run_batch(plan, X, tag, lanes=1):
+    """One Lava run over the images ``X``, ``lanes`` copies of the network side by side.
+
+    Copy ``l`` sees images ``l * k`` to ``(l + 1) * k - 1`` (``k`` = images
+    per lane, the last lane padded with blank images), so the run takes
+    ``k`` image slots instead of ``len(X)``. The copies share no synapse:
+    every weight matrix is block-diagonal, and the counts are the ones each
+    image would get alone.
+    """
+    from lava.magma.core.run_conditions import RunSteps
 
     from .lava_procs.processes import RateEncoder
 
     fixed = tag == "fixed_pt"
     n_images = len(X)
+    per_lane = -(-n_images // lanes)
+    padded = np.zeros((per_lane * lanes, X.shape[1]), dtype=X.dtype)
+    padded[:n_images] = X
+    inputs = encode_inputs(padded, plan.steps)  # (n_inputs, lanes * per_lane)
+    inputs = np.concatenate(np.split(inputs, lanes, axis=1), axis=0)  # (lanes * n_inputs, per_lane)
+
+    def copies(matrix):
+        return sp.block_diag([matrix] * lanes, format="csr")
+
+    def tiled(pair):
+        return tuple(np.tile(part, lanes) for part in pair)
+
     bits = plan.notes.get("lava_weight_bits", 8)
-    encoder = RateEncoder(spike_counts=encode_inputs(X, plan.steps), steps=plan.steps, slot=plan.slot)
-    hidden = _neurons(plan, shape=(plan.n_hidden,), bias=plan.hidden_bias, vth=plan.hidden_vth, depth=1,
-                      n_images=n_images, fixed=fixed, bias_fixed=plan.bias_fixed("hidden"))
-    output = _neurons(plan, shape=(plan.n_classes,), bias=plan.output_bias, vth=plan.output_vth, depth=2,
-                      n_images=n_images, fixed=fixed, bias_fixed=plan.bias_fixed("output"))
-    to_hidden = _sparse(plan.hidden_weights, fixed, bits=bits)
-    to_output = _sparse(plan.output_weights, fixed, bits=bits)
+    encoder = RateEncoder(spike_counts=inputs, steps=plan.steps, slot=plan.slot)
+    hidden = _neurons(plan, shape=(lanes * plan.n_hidden,), bias=np.tile(plan.hidden_bias, lanes),
+                      vth=plan.hidden_vth, depth=1, n_images=per_lane, fixed=fixed,
+                      bias_fixed=tiled(plan.bias_fixed("hidden")))
+    output = _neurons(plan, shape=(lanes * plan.n_classes,), bias=np.tile(plan.output_bias, lanes),
+                      vth=plan.output_vth, depth=2, n_images=per_lane, fixed=fixed,
+                      bias_fixed=tiled(plan.bias_fixed("output")))
+    to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
+    to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
     encoder.s_out.connect(to_hidden.s_in)
     to_hidden.a_out.connect(hidden.a_in)
     hidden.s_out.connect(to_output.s_in)
@@ -104,33 +151,34 @@ def _run_batch(plan, X, tag):
     inter = relay = None
     if plan.has_inhibition:
         back = sp.csr_matrix(np.full((plan.n_hidden, 1), -plan.inhibition_strength, dtype=np.int32))
-        inter = _side_neuron(plan, encoder, hidden, plan.inhibition_weights, plan.inhibition_vth, back,
-                             plan.inhibition_exp, n_images=n_images, fixed=fixed)
+        inter = _side_neuron(plan, encoder, hidden, copies(plan.inhibition_weights), plan.inhibition_vth,
+                             copies(back), plan.inhibition_exp, n_images=per_lane, lanes=lanes, fixed=fixed)
     if plan.has_relay:
-        relay = _side_neuron(plan, encoder, output, plan.relay_weights, plan.relay_vth, plan.relay_to_output,
-                             plan.relay_exp, n_images=n_images, fixed=fixed)
+        relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,
+                             copies(plan.relay_to_output), plan.relay_exp, n_images=per_lane, lanes=lanes,
+                             fixed=fixed)
     try:
-        output.run(condition=RunSteps(num_steps=n_images * plan.slot + 2), run_cfg=Loihi2SimCfg(select_tag=tag))
-        result = {
-            "hidden": np.asarray(hidden.counts.get(), dtype=np.int64),
-            "output": np.asarray(output.counts.get(), dtype=np.int64),
-            "output_last": np.asarray(output.last_spike.get(), dtype=np.int64),
-            "inhibition": (np.asarray(inter.counts.get(), dtype=np.int64) if inter is not None
-                           else np.zeros((0, n_images), np.int64)),
-            "relay": (np.asarray(relay.counts.get(), dtype=np.int64) if relay is not None
-                      else np.zeros((0, n_images), np.int64)),
+        output.run(condition=RunSteps(num_steps=per_lane * plan.slot + 2), run_cfg=_run_config(tag))
+        counted = {
+            "hidden": _read(hidden, hidden.packed_counts),
+            "output": _read(output, output.packed_counts),
+            "output_last": _read(output, output.packed_last) - 1,
+            "inhibition": _read(inter, inter.packed_counts) if inter is not None else np.zeros((0, per_lane)),
+            "relay": _read(relay, relay.packed_counts) if relay is not None else np.zeros((0, per_lane)),
         }
     finally:
         output.stop()
+    result = {key: _lanes_of(np.asarray(value, dtype=np.int64), lanes)[:, :n_images]
+              for key, value in counted.items()}
     result["input"] = encode_inputs(X, plan.steps).astype(np.int64)
     return result
 
 
-def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, fixed):
-    """One counting neuron fed by the encoder that projects onto ``target``: the
+def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, lanes, fixed):
+    """One counting neuron per lane fed by the encoder that projects onto ``target``: the
     population-mean inhibition interneuron, or the input-count relay."""
-    neuron = _neurons(plan, shape=(1,), bias=np.zeros(1), vth=vth, depth=1, n_images=n_images, fixed=fixed,
-                      bias_fixed=(np.zeros(1, np.int32), np.zeros(1, np.int32)))
+    neuron = _neurons(plan, shape=(lanes,), bias=np.zeros(lanes), vth=vth, depth=1, n_images=n_images,
+                      fixed=fixed, bias_fixed=(np.zeros(lanes, np.int32), np.zeros(lanes, np.int32)))
     into = _sparse(in_weights, fixed, bits=8)
     out_of = _sparse(out_weights, fixed, weight_exp=out_exp, bits=8)
     encoder.s_out.connect(into.s_in)
@@ -140,7 +188,7 @@ def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *
     return neuron
 
 
-def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
+def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=None):
     """Run the plan in Lava on images ``X``, one long run per batch.
 
     Parameters
@@ -151,6 +199,13 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
         Lava process-model tag: bit-accurate integers or floating point.
     batch_size : int
         Images per Lava run (one compile per batch).
+    lanes : int
+        Copies of the network run side by side, each on its own share of a
+        batch, as several copies would share a chip. Every step of Lava's
+        CPU simulation costs about the same whatever the network's size
+        (messages between its processes), so ``lanes`` copies take about
+        ``1 / lanes`` of the time. The copies share nothing, and the spike
+        counts are those of ``lanes=1``.
     progress : callable, optional
         Called with 0 before the first batch, then with the number of images
         finished after each batch.
@@ -163,6 +218,9 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     """
     if tag not in TAGS:
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
+    if int(lanes) != lanes or lanes < 1:
+        raise HardwareError(f"lanes must be a whole number >= 1, got {lanes!r}")
+    lanes = int(lanes)
     require("lava", "the Lava simulation of the hardware mapping")
     plan.require_plain_synapses("Lava")
     X = np.asarray(X)
@@ -174,7 +232,8 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, progress=None):
     import_lava()
     parts = []
     for first in range(0, len(X), max(1, int(batch_size))):
-        parts.append(_run_batch(plan, X[first:first + batch_size], tag))
+        batch = X[first:first + batch_size]
+        parts.append(_run_batch(plan, batch, tag, lanes=min(lanes, len(batch))))
         if progress is not None:
             progress(min(first + batch_size, len(X)))
     merged = {key: np.concatenate([p[key] for p in parts], axis=1) for key in parts[0]}

@@ -6,6 +6,9 @@ from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.variable import Var
 from lava.proc.lif.process import LIFReset
 
+# Absolute import: Lava loads this file as a top-level module while searching for models.
+from neuroplastic.hardware.count_packing import bits_for, packed_size
+
 __all__ = ["RateEncoder", "CountingLIF"]
 
 
@@ -51,7 +54,12 @@ class CountingLIF(LIFReset):
     than rounded down. Spikes are added into ``counts[:, k]`` for image
     ``k = (time_step - 1 - count_offset) // reset_interval``, and
     ``last_spike[:, k]`` keeps the step (within the image) of the latest
-    spike. Read both once at the end of a run.
+    spike. At the last step of the last image, both are also packed into
+    ``packed_counts`` and ``packed_last`` (``last_spike + 1``; see
+    :mod:`~neuroplastic.hardware.count_packing`, with
+    ``proc_params["pack_bits"]`` bits per value), which are much faster to
+    read than the arrays themselves: Lava sends an array one element per
+    message. Read once at the end of a run.
 
     Parameters
     ----------
@@ -77,3 +85,9 @@ class CountingLIF(LIFReset):
         self.counts = Var(shape=(shape[0], int(n_images)), init=np.zeros((shape[0], int(n_images)), dtype=np.int32))
         self.last_spike = Var(shape=(shape[0], int(n_images)),
                               init=np.full((shape[0], int(n_images)), -1, dtype=np.int32))
+        # Both again, packed at the end of the run (last_spike + 1, so that no value is negative).
+        bits = bits_for(lif_params["reset_interval"])
+        self.proc_params["pack_bits"] = bits
+        words = packed_size(shape[0] * int(n_images), bits)
+        self.packed_counts = Var(shape=(words,), init=np.zeros(words, dtype=np.int64))
+        self.packed_last = Var(shape=(words,), init=np.zeros(words, dtype=np.int64))
