@@ -91,3 +91,11 @@ def test_energy_cli_rejects_a_rate_outside_0_1_in_one_line(flag, capsys, tmp_pat
     assert main(["energy", str(tmp_path), "--backend", "numpy", flag, "1.5"]) == 2
     err = capsys.readouterr().err.strip()
     assert flag in err and "(0, 1]" in err and len(err.splitlines()) == 1
+
+
+def test_energy_cli_rejects_fewer_than_one_lane_in_one_line(capsys, tmp_path):
+    from neuroplastic.cli.main import main
+
+    assert main(["energy", str(tmp_path), "--lanes", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--lanes" in err and "1 or more" in err and len(err.splitlines()) == 1
