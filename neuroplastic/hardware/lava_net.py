@@ -6,11 +6,20 @@ Graph (each arrow is a ``Sparse`` connection, one step of delay)::
     RateEncoder --g--> interneuron CountingLIF --(-Q)--> hidden       (optional)
     RateEncoder --1--> relay CountingLIF --r--> output                (optional)
 
-What makes long Lava runs practical on a CPU (lava-nc 0.10.0): every image of a batch goes
-through one long run (the encoder holds per-image spike counts, not a
-RingBuffer of spikes); neurons reset between images at offsets matching
-their depth; spikes are counted inside the network and read once; the run
-is stopped in a ``finally``. This module only builds and runs.
+What makes long Lava runs practical on a CPU (lava-nc 0.10.0):
+
+- every image of a batch goes through one long run (the encoder holds
+  per-image spike counts, not a RingBuffer of spikes), and neurons reset
+  between images at offsets matching their depth;
+- ``lanes`` copies of the graph run side by side on their own images
+  (block-diagonal weights), for a fraction of the steps;
+- fixed_pt ``Sparse`` connections sum binary spikes as one sparse product
+  (:class:`~.lava_procs.models.PySparseSpikeSumModel`);
+- spikes are counted inside the network and read once, packed several to a
+  message (:mod:`.count_packing`);
+- the run is stopped in a ``finally``.
+
+This module only builds and runs.
 """
 
 import multiprocessing
