@@ -83,13 +83,14 @@ def test_profile_lists_the_functions_with_most_own_time(capsys):
 
 @pytest.mark.slow
 @pytest.mark.mnist
-def test_inference_parts_times_every_part(mnist_folder, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("activation, n_parts", [("triangle", 4), ("squared_distance_triangle", 5)])
+def test_inference_parts_times_every_part(activation, n_parts, mnist_folder, tmp_path, capsys, monkeypatch):
     from small_networks import prototype_network
 
     monkeypatch.setenv("NEUROPLASTIC_DATA", str(mnist_folder))
     path = tmp_path / "network.npz"
-    prototype_network(activation="triangle").save(path)
+    prototype_network(activation=activation).save(path)
     load_benchmark("inference_parts").main([str(path), "--rounds", "1"])
     result = json.loads(capsys.readouterr().out)
-    assert len(result["seconds"]) == 4 and all(t > 0 for t in result["seconds"].values())
+    assert len(result["seconds"]) == n_parts and all(t > 0 for t in result["seconds"].values())
     assert result["images"] == 10000 // result["block"] * result["block"]
