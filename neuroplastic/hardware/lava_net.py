@@ -210,11 +210,11 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
         Images per Lava run (one compile per batch).
     lanes : int
         Copies of the network run side by side, each on its own share of a
-        batch, as several copies would share a chip. Every step of Lava's
-        CPU simulation costs about the same whatever the network's size
-        (messages between its processes), so ``lanes`` copies take about
-        ``1 / lanes`` of the time. The copies share nothing, and the spike
-        counts are those of ``lanes=1``.
+        batch, as several copies would share a chip, in ``1 / lanes`` of
+        the steps. A step of a small network is mostly messages between
+        Lava's processes, so the run takes about that much less time; a
+        large network's arithmetic grows with the copies. The copies share
+        nothing, and the spike counts are those of ``lanes=1``.
     progress : callable, optional
         Called with 0 before the first batch, then with the number of images
         finished after each batch.
