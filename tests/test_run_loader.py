@@ -114,3 +114,35 @@ def test_energy_uses_the_runs_own_data_set_and_classes(tmp_path, monkeypatch, ca
     net = result["networks"][0]
     predictions = TrainedNetwork.load(run.file(RunFolder.NETWORK)).predict(test.X_test[:12])
     assert net["engine_accuracy"] == pytest.approx(np.mean(predictions == test.y_test[:12]))
+
+
+def test_energy_on_the_validation_split_runs_validation_images_and_keeps_the_test_report(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """Steps and rates can be chosen without the test set; the validation report is saved apart."""
+    import json
+
+    monkeypatch.setenv("NEUROPLASTIC_DATA", str(tmp_path / "no-mnist-here"))
+    monkeypatch.setenv("NEUROPLASTIC_OFFLINE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    run, _ = make_run(tmp_path / "run")
+    args = ["energy", str(run.path), "--backend", "numpy", "--images", "12", "--steps", "16", "--json"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(args + ["--split", "validation"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["split"] == "validation" and result["images"] == 12
+    data = load_run(run.path).data
+    predictions = TrainedNetwork.load(run.file(RunFolder.NETWORK)).predict(data.X_val[:12])
+    assert result["networks"][0]["engine_accuracy"] == pytest.approx(np.mean(predictions == data.y_val[:12]))
+    saved = json.loads(run.file("energy_loihi2_validation.json").read_text())
+    assert saved["split"] == "validation"
+    assert json.loads(run.file("energy_loihi2.json").read_text())["split"] == "test"
+    assert "12 validation images" in run.file("energy_loihi2_validation.md").read_text()
+
+
+def test_a_saved_network_has_no_validation_split_to_run_on(tmp_path, capsys):
+    run, _ = make_run(tmp_path / "run")
+    code = main(["energy", str(run.file(RunFolder.NETWORK)), "--backend", "numpy", "--split", "validation"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "no validation split" in err and "network.npz" in err

@@ -15,7 +15,7 @@ import sys
 
 from tqdm import tqdm
 
-from ..hardware.evaluate import default_backend, energy_for_run
+from ..hardware.evaluate import SPLITS, default_backend, energy_for_run
 from ..hardware.lava_net import LANES
 from .options import add_data, add_json, print_json
 
@@ -28,7 +28,11 @@ EXAMPLE = ["neuroplastic energy runs/mnist_sparse-seed0-20260101-120000 --profil
 def add_arguments(parser):
     parser.add_argument("run_folder", metavar="RUN", help="run folder (with network.npz) or a saved network .npz")
     parser.add_argument("--profile", default="loihi2", help="main hardware profile: a bundled name or a .toml path")
-    parser.add_argument("--images", type=int, default=1000, help="test images to run (default 1000)")
+    parser.add_argument("--images", type=int, default=1000, help="images to run (default 1000)")
+    parser.add_argument("--split", choices=SPLITS, default="test",
+                        help="run the first images of the test set, or of the run folder's validation split to "
+                             "choose --steps and the rates without the test set (report: "
+                             "energy_<profile>_validation) (default %(default)s)")
     parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
     parser.add_argument("--compare", action="append", default=[], metavar="OTHER",
                         help="another run folder or saved network to price the same way (repeatable)")
@@ -119,8 +123,9 @@ def run(args):
     try:
         result, paths = energy_for_run(
             args.run_folder, profile=args.profile, images=args.images, steps=args.steps, compare=args.compare,
-            data_dir=args.data, tag=args.tag, backend=args.backend, lanes=args.lanes, hidden_rate=args.hidden_rate,
-            inhibition_rate=args.inhibition_rate, progress=progress, sanafe_images=sanafe_images,
+            data_dir=args.data, tag=args.tag, backend=args.backend, lanes=args.lanes, split=args.split,
+            hidden_rate=args.hidden_rate, inhibition_rate=args.inhibition_rate, progress=progress,
+            sanafe_images=sanafe_images,
             sanafe_architecture=args.sanafe_arch or "loihi", sanafe_progress=sanafe_progress,
         )
     finally:

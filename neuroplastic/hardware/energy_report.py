@@ -17,7 +17,7 @@ def _fmt(value, digits=3):
 def energy_markdown(result):
     """The evaluation as Markdown: accuracy per network, then energy per network and profile."""
     lines = [f"# Energy per inference (main profile {result['profile']}, {result['steps']} steps, "
-             f"{result['images']} images, {result['tag']})", "",
+             f"{result['images']} {result.get('split', 'test')} images, {result['tag']})", "",
              f"Hidden neurons fire at most {result.get('hidden_rate', 1.0):g} and the inhibitory interneuron at most "
              f"{result.get('inhibition_rate', 1.0):g} spikes per step (the same for every network).", "",
              "| network | activation | synapses | engine acc | spiking acc | agreement | synaptic ops per inference "
@@ -146,7 +146,8 @@ def _bar_chart(result):
 
 
 def save_energy_report(result, folder):
-    """Write ``energy_<profile>.json``, ``.md`` and ``plots/energy_<profile>.png`` atomically.
+    """Write ``energy_<profile>.json``, ``.md`` and ``plots/energy_<profile>.png`` atomically
+    (``energy_<profile>_validation`` for a run on the validation split).
 
     Returns
     -------
@@ -155,7 +156,7 @@ def save_energy_report(result, folder):
     """
     folder = Path(folder)
     (folder / "plots").mkdir(parents=True, exist_ok=True)
-    stem = f"energy_{result['profile']}"
+    stem = f"energy_{result['profile']}" + ("_validation" if result.get("split") == "validation" else "")
     paths = {"json": folder / f"{stem}.json", "markdown": folder / f"{stem}.md",
              "plot": folder / "plots" / f"{stem}.png"}
     markdown, chart = energy_markdown(result), _bar_chart(result)  # both built before anything is written

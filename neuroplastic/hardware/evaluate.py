@@ -26,8 +26,12 @@ from .lava_net import LANES
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
 
-__all__ = ["default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan", "splitting_cost",
+__all__ = ["SPLITS", "default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan", "splitting_cost",
            "load_any_network", "load_network_data", "main_weight_bits"]
+
+
+#: The images an evaluation can run on.
+SPLITS = ("test", "validation")
 
 
 def default_backend():
@@ -334,7 +338,7 @@ def _ratios(results):
 def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
                    tag="fixed_pt", backend="lava", batch_size=500, lanes=LANES, calibration_images=2000,
                    hidden_rate=0.25, inhibition_rate=0.25, progress=None, sanafe_images=0,
-                   sanafe_architecture="loihi", sanafe_progress=None):
+                   sanafe_architecture="loihi", sanafe_progress=None, split="test"):
     """Evaluate a run folder (or saved network) and save the report into the run folder.
 
     Parameters
@@ -346,6 +350,10 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
         First ``images`` test images. For a run folder, of the run's own data
         set and classes, as its ``model.toml`` says; for a bare ``.npz``, of
         MNIST restricted to the network's classes.
+    split : {"test", "validation"}
+        Which images: the test set, or the run folder's validation split
+        (to choose steps and rates without looking at the test set). The
+        report of a validation run is saved as ``energy_<profile>_validation``.
     compare : sequence of str or Path
         Other run folders or saved networks to price the same way.
     data_dir : str or Path, optional
@@ -369,17 +377,24 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
 
     if images < 1:
         raise HardwareError(f"images must be positive, got {images}")
+    if split not in SPLITS:
+        raise HardwareError(f"split must be one of {SPLITS}, got {split!r}")
     run = Path(run)
     if run.is_dir():
         # The run's own data set, classes and training part (see neuroplastic.runs.load_run).
         loaded = load_run(run, data_dir)
-        network, split = loaded.network, loaded.data
-        X_test, y_test, X_train = split.X_test, split.y_test, split.X_train
+        network, data = loaded.network, loaded.data
+        X_eval, y_eval = (data.X_val, data.y_val) if split == "validation" else (data.X_test, data.y_test)
+        X_train = data.X_train
+    elif split == "validation":
+        raise HardwareError(f"{run}: a saved network has no validation split; give its run folder")
     else:
         network = load_any_network(run)
         data = load_network_data(network, data_dir)
-        X_test, y_test, X_train = data.test.X, data.test.y, data.train.X
-    X, y = X_test[:images], y_test[:images]
+        X_eval, y_eval, X_train = data.test.X, data.test.y, data.train.X
+    if len(y_eval) == 0:
+        raise HardwareError(f"{run}: its {split} split holds no images")
+    X, y = X_eval[:images], y_eval[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
     result = evaluate_energy(network, X, y, X_train[:calibration_images], profile=profile, steps=steps,
                              tag=tag, backend=backend, compare=others, batch_size=batch_size, lanes=lanes,
@@ -387,5 +402,6 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
                              sanafe_images=sanafe_images, sanafe_architecture=sanafe_architecture,
                              sanafe_progress=sanafe_progress)
     result["run"] = run.name
+    result["split"] = split
     folder = run if run.is_dir() else run.parent
     return result, save_energy_report(result, folder)
