@@ -14,28 +14,16 @@ Usage::
 import argparse
 import json
 import time
-
 from pathlib import Path
 
 import numpy as np
 
-from neuroplastic.hardware.evaluate import load_any_network, load_network_data, main_weight_bits
+from neuroplastic.hardware.evaluate import load_for_evaluation, main_weight_bits
 from neuroplastic.hardware.lava_net import run_lava
 from neuroplastic.hardware.profiles import load_profile
 from neuroplastic.hardware.rate_code import build_plan, simulate
-from neuroplastic.runs import load_run
 
 LAYERS = ("input", "hidden", "inhibition", "relay", "output", "output_last")
-
-
-def _load(run, data_dir):
-    """Model name, network, test images and training images of a run folder or a saved network."""
-    if Path(run).is_dir():
-        loaded = load_run(run, data_dir)
-        return loaded.model.model.name, loaded.network, loaded.data.X_test, loaded.data.X_train
-    network = load_any_network(run)
-    data = load_network_data(network, data_dir)
-    return Path(run).name, network, data.test.X, data.train.X
 
 
 def main(argv=None):
@@ -49,7 +37,7 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--calibration-images", type=int, default=2000)
     args = parser.parse_args(argv)
-    name, network, X, X_train = _load(args.run, args.data_dir)
+    network, X, _, X_train = load_for_evaluation(args.run, args.data_dir)
     X = X[:args.images]
     plan = build_plan(network, X_train[:args.calibration_images], steps=args.steps,
                       weight_bits=main_weight_bits(load_profile(args.profile)), hidden_rate=args.rate,
@@ -63,6 +51,7 @@ def main(argv=None):
         same = all(np.array_equal(counts[layer], reference[layer]) for layer in LAYERS)
         runs.append({"lanes": lanes, "lava_wall_time_s": round(wall, 1),
                      "seconds_per_image": round(wall / len(X), 4), "same_counts": same})
+    name = network.metadata.get("model", Path(args.run).name)  # a run's network knows its model
     print(json.dumps({"model": name, "n_hidden": plan.n_hidden, "images": len(X),
                       "steps": args.steps, "rate": args.rate, "runs": runs}, indent=2))
 

@@ -16,7 +16,7 @@ import sys
 from tqdm import tqdm
 
 from ..hardware.evaluate import SPLITS, default_backend, energy_for_run
-from ..hardware.lava_net import LANES
+from ..hardware.lava_net import LANES, check_lanes
 from .options import add_data, add_json, print_json
 
 NAME = "energy"
@@ -99,10 +99,7 @@ def run(args):
     from ..hardware.rate_code import check_rates
 
     check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
-    if args.lanes < 1:
-        from ..errors import ConfigError
-
-        raise ConfigError("--lanes", f"must be 1 or more, got {args.lanes}")
+    check_lanes(args.lanes, name="--lanes")
     args.backend = args.backend or default_backend()
     bars = []  # the bar appears when the Lava run starts, after every check that can fail has passed
 

@@ -19,15 +19,15 @@ from ..errors import HardwareError, NeuroplasticError
 from ..runs import load_run
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
+from .lava_net import LANES
 from .mapping import PLACEMENTS, map_layers, plan_layers
 from .measured import has_measured_power, measured_cost
 from .profiles import available_profiles, load_profile
-from .lava_net import LANES
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
 
-__all__ = ["SPLITS", "default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan", "splitting_cost",
-           "load_any_network", "load_network_data", "main_weight_bits"]
+__all__ = ["SPLITS", "default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan",
+           "splitting_cost", "load_any_network", "load_for_evaluation", "load_network_data", "main_weight_bits"]
 
 
 #: The images an evaluation can run on.
@@ -335,6 +335,49 @@ def _ratios(results):
         entry["synaptic_ops_ratio_to_this_model"] = (value / base) if (value and base) else None
 
 
+def load_for_evaluation(run, data_dir=None, split="test"):
+    """The network of a run folder or saved ``.npz``, the images to evaluate it on and its training images.
+
+    Parameters
+    ----------
+    run : str or Path
+        A run folder (its own data set, classes and training part, see
+        :func:`neuroplastic.runs.load_run`) or a ``.npz`` file (MNIST
+        restricted to the network's classes).
+    data_dir : str or Path, optional
+        As for :func:`energy_for_run`.
+    split : {"test", "validation"}
+        The images to evaluate on; only a run folder has a validation split.
+
+    Returns
+    -------
+    (TrainedNetwork, numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        The network, the evaluation images and labels, and the training images.
+
+    Raises
+    ------
+    HardwareError
+        For an unknown split, a validation split asked of a ``.npz``, or an empty split.
+    """
+    if split not in SPLITS:
+        raise HardwareError(f"split must be one of {SPLITS}, got {split!r}")
+    run = Path(run)
+    if run.is_dir():
+        loaded = load_run(run, data_dir)
+        network, data = loaded.network, loaded.data
+        X_eval, y_eval = (data.X_val, data.y_val) if split == "validation" else (data.X_test, data.y_test)
+        X_train = data.X_train
+    elif split == "validation":
+        raise HardwareError(f"{run}: a saved network has no validation split; give its run folder")
+    else:
+        network = load_any_network(run)
+        data = load_network_data(network, data_dir)
+        X_eval, y_eval, X_train = data.test.X, data.test.y, data.train.X
+    if len(y_eval) == 0:
+        raise HardwareError(f"{run}: its {split} split holds no images")
+    return network, X_eval, y_eval, X_train
+
+
 def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
                    tag="fixed_pt", backend="lava", batch_size=500, lanes=LANES, calibration_images=2000,
                    hidden_rate=0.25, inhibition_rate=0.25, progress=None, sanafe_images=0,
@@ -377,23 +420,8 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
 
     if images < 1:
         raise HardwareError(f"images must be positive, got {images}")
-    if split not in SPLITS:
-        raise HardwareError(f"split must be one of {SPLITS}, got {split!r}")
     run = Path(run)
-    if run.is_dir():
-        # The run's own data set, classes and training part (see neuroplastic.runs.load_run).
-        loaded = load_run(run, data_dir)
-        network, data = loaded.network, loaded.data
-        X_eval, y_eval = (data.X_val, data.y_val) if split == "validation" else (data.X_test, data.y_test)
-        X_train = data.X_train
-    elif split == "validation":
-        raise HardwareError(f"{run}: a saved network has no validation split; give its run folder")
-    else:
-        network = load_any_network(run)
-        data = load_network_data(network, data_dir)
-        X_eval, y_eval, X_train = data.test.X, data.test.y, data.train.X
-    if len(y_eval) == 0:
-        raise HardwareError(f"{run}: its {split} split holds no images")
+    network, X_eval, y_eval, X_train = load_for_evaluation(run, data_dir, split)
     X, y = X_eval[:images], y_eval[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]
     result = evaluate_energy(network, X, y, X_train[:calibration_images], profile=profile, steps=steps,

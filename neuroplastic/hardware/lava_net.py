@@ -34,7 +34,7 @@ from ..optional import require
 from .count_packing import unpack
 from .rate_code import encode_inputs
 
-__all__ = ["import_lava", "run_lava", "LANES", "TAGS"]
+__all__ = ["check_lanes", "import_lava", "run_lava", "LANES", "TAGS"]
 
 TAGS = ("fixed_pt", "floating_pt")
 
@@ -94,6 +94,12 @@ def _sparse(weights, fixed, weight_exp=0, bits=8):
     return Sparse(weights=(weights.astype(np.float64) * 2.0**weight_exp).tocsr())
 
 
+def check_lanes(lanes, name="lanes"):
+    """Raise a HardwareError naming the setting (``name``) unless ``lanes`` is a whole number, 1 or more."""
+    if int(lanes) != lanes or lanes < 1:
+        raise HardwareError(f"{name} must be a whole number, 1 or more, got {lanes!r}")
+
+
 def _run_config(tag):
     """Lava's CPU simulation with ``tag``'s models; fixed_pt sums binary spikes with one product
     (:class:`~.lava_procs.models.PySparseSpikeSumModel`)."""
@@ -134,8 +140,8 @@ def _run_batch(plan, X, tag, lanes=1):
     per_lane = -(-n_images // lanes)
     padded = np.zeros((per_lane * lanes, X.shape[1]), dtype=X.dtype)
     padded[:n_images] = X
-    inputs = encode_inputs(padded, plan.steps)  # (n_inputs, lanes * per_lane)
-    inputs = np.concatenate(np.split(inputs, lanes, axis=1), axis=0)  # (lanes * n_inputs, per_lane)
+    encoded = encode_inputs(padded, plan.steps)  # (n_inputs, lanes * per_lane)
+    inputs = np.concatenate(np.split(encoded, lanes, axis=1), axis=0)  # (lanes * n_inputs, per_lane)
 
     def copies(matrix):
         return sp.block_diag([matrix] * lanes, format="csr")
@@ -179,7 +185,7 @@ def _run_batch(plan, X, tag, lanes=1):
         output.stop()
     result = {key: _lanes_of(np.asarray(value, dtype=np.int64), lanes)[:, :n_images]
               for key, value in counted.items()}
-    result["input"] = encode_inputs(X, plan.steps).astype(np.int64)
+    result["input"] = encoded[:, :n_images].astype(np.int64)  # the blank padding images come last
     return result
 
 
@@ -227,8 +233,7 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
     """
     if tag not in TAGS:
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
-    if int(lanes) != lanes or lanes < 1:
-        raise HardwareError(f"lanes must be a whole number >= 1, got {lanes!r}")
+    check_lanes(lanes)
     lanes = int(lanes)
     require("lava", "the Lava simulation of the hardware mapping")
     plan.require_plain_synapses("Lava")
