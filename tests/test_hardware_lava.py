@@ -1,5 +1,6 @@
 """Lava build and run: counts equal the NumPy reference dynamics, bit for bit in fixed_pt."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -99,3 +100,51 @@ def test_energy_cli_rejects_fewer_than_one_lane_in_one_line(capsys, tmp_path):
     assert main(["energy", str(tmp_path), "--lanes", "0"]) == 2
     err = capsys.readouterr().err.strip()
     assert "--lanes" in err and "1 or more" in err and len(err.splitlines()) == 1
+
+
+def squared_triangle_network():
+    net = triangle_network(seed=4)
+    net.activation = "triangle_squared"
+    net.output_bias = np.linspace(-2.0, 2.0, net.n_classes)  # a per-image gain: the relay with a facilitating synapse
+    return net
+
+
+@needs_lava
+@pytest.mark.parametrize("tag", ["fixed_pt", pytest.param("floating_pt", marks=pytest.mark.slow)])
+def test_graded_spikes_realise_facilitating_synapses_as_the_simulator_counts(tag):
+    """A squared activation on Lava: the k-th spike of a hidden unit (and of the relay) carries 2k - 1 to the
+    outputs. Every layer counts as the NumPy reference does, image by image, over lanes and two batches."""
+    net = squared_triangle_network()
+    X = np.random.default_rng(5).uniform(0, 1, (7, net.n_inputs))
+    plan = build_plan(net, X, steps=16, hidden_rate=1.0, inhibition_rate=1.0, squares=True)
+    assert plan.facilitates and plan.relay_facilitated is not None and plan.relay_facilitated.nnz
+    lava = run_lava(plan, X, tag=tag, batch_size=5, lanes=2)
+    reference = simulate(plan, X, fixed=(tag == "fixed_pt"))
+    for layer in ("input", "hidden", "inhibition", "relay", "output", "output_last"):
+        np.testing.assert_array_equal(lava[layer], reference[layer], err_msg=layer)
+    assert lava["hidden"].max() >= 4 and lava["output"].sum() > 0  # several spikes per unit: payloads above 1
+    plain = simulate(dataclasses.replace(plan, hidden_power=1, relay_facilitated=None), X, fixed=(tag == "fixed_pt"))
+    assert not np.array_equal(plain["output"], reference["output"])  # the payloads changed what the outputs count
+
+
+def test_facilitation_by_graded_spikes_needs_even_weights():
+    net = squared_triangle_network()
+    X = np.random.default_rng(5).uniform(0, 1, (7, net.n_inputs))
+    plan = build_plan(net, X, steps=16, squares=True)
+    odd = plan.output_weights.copy()
+    odd.data = odd.data + 1
+    with pytest.raises(HardwareError, match="hidden->output weights must be even"):
+        run_lava(dataclasses.replace(plan, output_weights=odd), X)
+
+
+def test_a_squared_activation_is_priced_only_where_spikes_are_graded():
+    net = squared_triangle_network()
+    rng = np.random.default_rng(1)
+    X, y = rng.uniform(0, 1, (20, net.n_inputs)), rng.integers(0, 3, 20)
+    result = evaluate_energy(net, X, y, X, profile="loihi2", steps=16, backend="numpy")
+    priced = result["networks"][0]["priced"]
+    assert priced["loihi2"]["energy_uj"] > 0 and priced["spinnaker2"]["energy_uj"] > 0
+    for name in ("loihi1", "truenorth"):
+        assert "has no graded spikes" in priced[name]["error"]
+    with pytest.raises(HardwareError, match="squares a spike count, which needs graded spikes"):
+        evaluate_energy(net, X, y, X, profile="loihi1", steps=16, backend="numpy")

@@ -148,13 +148,13 @@ def test_squared_triangle_is_refused_unless_the_caller_can_square():
     net = triangle_network()
     net.activation = "triangle_squared"
     X = np.random.default_rng(4).uniform(0, 1, (40, 8))
-    with pytest.raises(HardwareError, match="triangle with power 2.* no mapping"):
+    with pytest.raises(HardwareError, match="'triangle_squared' squares a spike count, which needs graded spikes"):
         build_plan(net, X, steps=16)
     plan = build_plan(net, X, steps=16, squares=True)
     assert plan.facilitates and plan.hidden_power == 2
-    with pytest.raises(HardwareError, match="Lava has no facilitating synapses"):
-        plan.require_plain_synapses("Lava")
-    build_plan(dataclasses.replace(net, activation="triangle"), X, steps=16).require_plain_synapses("Lava")
+    with pytest.raises(HardwareError, match="SANA-FE has no facilitating synapses or graded spikes"):
+        plan.require_plain_synapses("SANA-FE")
+    build_plan(dataclasses.replace(net, activation="triangle"), X, steps=16).require_plain_synapses("SANA-FE")
 
 
 @pytest.mark.parametrize("fixed", [False, True])
@@ -186,3 +186,13 @@ def test_unmappable_activation_is_a_clear_error():
 def test_too_few_steps_is_rejected():
     with pytest.raises(HardwareError, match="steps >= 8"):
         build_plan(relu_network(), np.zeros((2, 6)), steps=4)
+
+
+def test_fixed_point_current_wraps_and_potential_clips_at_24_bits_as_in_lava():
+    from neuroplastic.hardware.rate_code import UV_LIMIT, V_SHIFT, _layer_step
+
+    v = np.array([[UV_LIMIT - 10 * V_SHIFT, 0, 0]], dtype=np.int64)
+    a_in = np.array([[100, UV_LIMIT // V_SHIFT + 1, -1]])  # the second current is 2**23 + 64: it wraps
+    spikes = _layer_step(v, a_in, 0, vth=UV_LIMIT, fixed=True)  # a threshold the clipped potential cannot pass
+    assert not spikes.any()
+    assert v.tolist() == [[UV_LIMIT - 1, V_SHIFT - UV_LIMIT, -V_SHIFT]]

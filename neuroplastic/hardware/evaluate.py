@@ -89,7 +89,13 @@ def place_plan(plan, profile, placement="fill"):
     -------
     (list of Layer, list of Split, Mapping)
     """
+    if plan.facilitates and not profile.graded_spikes:
+        raise HardwareError(f"{profile.name} has no graded spikes, which the squared activation's facilitating "
+                            "synapses need (a unit's k-th spike in an image carries 2k - 1)")
     layers, splits = split_layers(plan_layers(plan), profile)
+    if plan.facilitates and any(split.layer == "output" for split in splits):
+        raise HardwareError(f"an output neuron's fan-in exceeds {profile.name}'s axons; splitting it into "
+                            "partial sums is not built for facilitating synapses")
     return layers, splits, map_layers(layers, profile, placement)
 
 
@@ -269,7 +275,7 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         try:
             engine_pred = net.predict(X)
             plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits, hidden_rate=hidden_rate,
-                              inhibition_rate=inhibition_rate)
+                              inhibition_rate=inhibition_rate, squares=main.graded_spikes)
         except NeuroplasticError as exc:
             raise HardwareError(f"{name}: cannot run on {main.name}: {exc}") from None
         placed = None

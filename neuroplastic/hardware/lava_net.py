@@ -6,6 +6,13 @@ Graph (each arrow is a ``Sparse`` connection, one step of delay)::
     RateEncoder --g--> interneuron CountingLIF --(-Q)--> hidden       (optional)
     RateEncoder --1--> relay CountingLIF --r--> output                (optional)
 
+A squared activation's facilitating synapses onto the output layer
+(``plan.facilitates``, and the relay's second synapse) become graded
+spikes, as on Loihi 2: the k-th spike of a hidden neuron in an image
+carries ``2k - 1``, and its connection halves it (``weight_exp = -1``), so
+it adds ``w (k - 1/2)`` as in the simulator; exact because the weights are
+even.
+
 What makes long Lava runs practical on a CPU (lava-nc 0.10.0):
 
 - every image of a batch goes through one long run (the encoder holds
@@ -34,7 +41,7 @@ from ..optional import require
 from .count_packing import unpack
 from .rate_code import encode_inputs
 
-__all__ = ["check_lanes", "import_lava", "run_lava", "LANES", "TAGS"]
+__all__ = ["check_facilitation", "check_lanes", "import_lava", "payload_bits", "run_lava", "LANES", "TAGS"]
 
 TAGS = ("fixed_pt", "floating_pt")
 
@@ -74,7 +81,7 @@ def import_lava():
             multiprocessing.set_start_method(method or "fork")
 
 
-def _neurons(plan, *, shape, bias, vth, depth, n_images, fixed, bias_fixed=None):
+def _neurons(plan, *, shape, bias, vth, depth, n_images, fixed, bias_fixed=None, graded=False):
     from .lava_procs.processes import CountingLIF
 
     if fixed:
@@ -83,15 +90,34 @@ def _neurons(plan, *, shape, bias, vth, depth, n_images, fixed, bias_fixed=None)
     else:
         params = dict(du=1.0, dv=0.0, bias_mant=np.asarray(bias, dtype=float), bias_exp=0, vth=float(vth))
     return CountingLIF(shape=shape, reset_interval=plan.slot, reset_offset=(depth + 1) % plan.slot,
-                       n_images=n_images, count_offset=depth, **params)
+                       n_images=n_images, count_offset=depth, graded=graded, **params)
 
 
-def _sparse(weights, fixed, weight_exp=0, bits=8):
+def _sparse(weights, fixed, weight_exp=0, bits=8, message_bits=0):
+    """A ``Sparse`` connection; ``message_bits > 0`` reads graded spikes (payload times weight)."""
     from lava.proc.sparse.process import Sparse
 
     if fixed:
-        return Sparse(weights=weights.astype(np.int32).tocsr(), weight_exp=int(weight_exp), num_weight_bits=int(bits))
-    return Sparse(weights=(weights.astype(np.float64) * 2.0**weight_exp).tocsr())
+        return Sparse(weights=weights.astype(np.int32).tocsr(), weight_exp=int(weight_exp), num_weight_bits=int(bits),
+                      num_message_bits=int(message_bits))
+    return Sparse(weights=(weights.astype(np.float64) * 2.0**weight_exp).tocsr(), num_message_bits=int(message_bits))
+
+
+def payload_bits(plan):
+    """Bits of the largest graded spike, ``2k - 1`` for the ``k``-th spike of an image (at most one per step)."""
+    return int(2 * plan.slot - 1).bit_length()
+
+
+def check_facilitation(plan):
+    """Raise a HardwareError unless every facilitating synapse of ``plan`` has an even weight.
+
+    A graded spike's ``2k - 1`` times an even weight, halved, is the exact
+    ``w (k - 1/2)`` of the simulator; an odd weight would lose the half.
+    """
+    for name, weights in (("hidden->output", plan.output_weights if plan.facilitates else None),
+                          ("relay->output (facilitating)", plan.relay_facilitated)):
+        if weights is not None and np.any(weights.data % 2):
+            raise HardwareError(f"{name} weights must be even for exact facilitation by graded spikes")
 
 
 def check_lanes(lanes, name="lanes"):
@@ -151,14 +177,18 @@ def _run_batch(plan, X, tag, lanes=1):
 
     bits = plan.notes.get("lava_weight_bits", 8)
     encoder = RateEncoder(spike_counts=inputs, steps=plan.steps, slot=plan.slot)
+    graded = payload_bits(plan)
     hidden = _neurons(plan, shape=(lanes * plan.n_hidden,), bias=np.tile(plan.hidden_bias, lanes),
                       vth=plan.hidden_vth, depth=1, n_images=per_lane, fixed=fixed,
-                      bias_fixed=tiled(plan.bias_fixed("hidden")))
+                      bias_fixed=tiled(plan.bias_fixed("hidden")), graded=plan.facilitates)
     output = _neurons(plan, shape=(lanes * plan.n_classes,), bias=np.tile(plan.output_bias, lanes),
                       vth=plan.output_vth, depth=2, n_images=per_lane, fixed=fixed,
                       bias_fixed=tiled(plan.bias_fixed("output")))
     to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
-    to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
+    if plan.facilitates:
+        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=graded)
+    else:
+        to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
     encoder.s_out.connect(to_hidden.s_in)
     to_hidden.a_out.connect(hidden.a_in)
     hidden.s_out.connect(to_output.s_in)
@@ -171,7 +201,12 @@ def _run_batch(plan, X, tag, lanes=1):
     if plan.has_relay:
         relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,
                              copies(plan.relay_to_output), plan.relay_exp, n_images=per_lane, lanes=lanes,
-                             fixed=fixed)
+                             fixed=fixed, graded=plan.relay_facilitated is not None)
+        if plan.relay_facilitated is not None:  # the relay's second, facilitating synapse reads its payload
+            facilitating = _sparse(copies(plan.relay_facilitated), fixed, weight_exp=plan.relay_exp - 1, bits=8,
+                                   message_bits=graded)
+            relay.s_out.connect(facilitating.s_in)
+            facilitating.a_out.connect(output.a_in)
     try:
         output.run(condition=RunSteps(num_steps=per_lane * plan.slot + 2), run_cfg=_run_config(tag))
         counted = {
@@ -189,11 +224,12 @@ def _run_batch(plan, X, tag, lanes=1):
     return result
 
 
-def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, lanes, fixed):
+def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, lanes, fixed,
+                 graded=False):
     """One counting neuron per lane fed by the encoder that projects onto ``target``: the
     population-mean inhibition interneuron, or the input-count relay."""
     neuron = _neurons(plan, shape=(lanes,), bias=np.zeros(lanes), vth=vth, depth=1, n_images=n_images,
-                      fixed=fixed, bias_fixed=(np.zeros(lanes, np.int32), np.zeros(lanes, np.int32)))
+                      fixed=fixed, bias_fixed=(np.zeros(lanes, np.int32), np.zeros(lanes, np.int32)), graded=graded)
     into = _sparse(in_weights, fixed, bits=8)
     out_of = _sparse(out_weights, fixed, weight_exp=out_exp, bits=8)
     encoder.s_out.connect(into.s_in)
@@ -236,7 +272,7 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
     check_lanes(lanes)
     lanes = int(lanes)
     require("lava", "the Lava simulation of the hardware mapping")
-    plan.require_plain_synapses("Lava")
+    check_facilitation(plan)
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != plan.n_inputs:
         raise HardwareError(f"inputs must have shape (n, {plan.n_inputs}), got {X.shape}")

@@ -40,8 +40,8 @@ Supported activations (names of :mod:`neuroplastic.rule.activations`):
   the output bias as ``(alpha + beta * sum_i x_i)^2``. Integrate-and-fire
   neurons alone do not square; the spiking form (Brian2's, see
   :mod:`neuroplastic.hardware.rate_code`) squares a spike count with a
-  facilitating synapse. Loihi's neurons have no such synapse, so the
-  hardware layer does not ask for squares and refuses this activation.
+  facilitating synapse, which graded spikes realise (Loihi 2); the hardware
+  layer asks for squares only for a profile with graded spikes.
 - ``sigmoid``, ``paper_sigmoid``: no mapping onto integrate-and-fire
   neurons here (a HardwareError says so).
 """
@@ -169,6 +169,9 @@ def linear_form(network, calibration_inputs=None, *, squares=False):
             f"half variance {half_variance:.3g}; {len(Xc)} calibration images){squared}: approximate",
             bias_gain=(float(alpha), float(beta)), power=int(power),
         )
+    if name in ("triangle", "triangle_squared") and power == 2.0:
+        raise HardwareError(f"activation {name!r} squares a spike count, which needs graded spikes (a hardware "
+                            "profile with graded_spikes = true, such as loihi2) or Brian2's facilitating synapses")
     if name in ("triangle", "triangle_squared"):
         name = f"triangle with power {power:g}"
     raise HardwareError(f"activation {name!r} has no mapping onto integrate-and-fire neurons; "

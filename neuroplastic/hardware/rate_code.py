@@ -27,8 +27,10 @@ and-fire neurons do not square, so its synapses onto the output layer
 ``w * (k - 1/2)``, and its ``n`` spikes add ``w * n^2 / 2`` in all --
 short-term facilitation that grows by one step per spike and resets at
 every image. The relay's second synapse onto the outputs facilitates in the
-same way, for the square of the per-image gain. Loihi's neurons have no such
-synapse; the Lava build refuses these plans. The simulator here runs the same integer dynamics in
+same way, for the square of the per-image gain. Neurons with graded spikes
+(Loihi 2) realise it by sending ``2k - 1`` with the k-th spike, and the Lava
+build does so (:mod:`.lava_net`); hardware with binary spikes only (Loihi 1,
+TrueNorth) cannot, and placing such a plan there fails. The simulator here runs the same integer dynamics in
 NumPy for all images at once; it is the independent reference for the Lava
 run and prices networks too large to run in Lava quickly.
 """
@@ -49,6 +51,7 @@ LAVA_MAX_WEIGHT_BITS = 8
 MAX_VTH = 131071  # 17-bit threshold mantissa
 MAX_BIAS_MANT = 4095
 V_SHIFT = 64  # Loihi left-shifts synaptic input and threshold by 6 bits
+UV_LIMIT = 2**23  # Lava's fixed_pt LIF holds current and potential in 24 bits
 # Headroom of the output layer's common shift, as a fraction of the calibration
 # range of the top class potential. Images whose every class potential ends
 # below zero are decided by transient spikes; 0.02 left 4 of 1,000 test images
@@ -128,10 +131,10 @@ class SpikingPlan(LayerSizes):
         return self.hidden_power == 2
 
     def require_plain_synapses(self, target):
-        """Raise a HardwareError if ``target`` (e.g. ``"Lava"``) would get facilitating synapses it cannot run."""
+        """Raise a HardwareError if ``target`` (e.g. ``"SANA-FE"``) would get facilitating synapses it cannot run."""
         if self.facilitates:
-            raise HardwareError(f"{target} has no facilitating synapses; the squared activation of this plan "
-                                "runs only in Brian2's spiking inference")
+            raise HardwareError(f"{target} has no facilitating synapses or graded spikes; the squared activation "
+                                "of this plan runs in Brian2's spiking inference and in Lava (graded spikes)")
 
     @property
     def has_inhibition(self):
@@ -334,13 +337,20 @@ def _layer_step(v, a_in, bias, vth, fixed):
     """One step of the non-leaky LIF with reset by subtraction (Lava's arithmetic).
 
     ``a_in`` is whole weight steps (integers), or a float array of half
-    steps from facilitating synapses.
+    steps from facilitating synapses. In fixed point the current and the
+    potential are 24-bit, as in Lava's bit-accurate LIF: a current beyond
+    the range wraps around, a potential is clipped to it.
     """
     if fixed:
         if a_in.dtype.kind == "f":  # half steps are whole units of the fixed-point potential
-            v += np.rint(a_in * V_SHIFT).astype(np.int64) + bias
+            current = np.rint(a_in * V_SHIFT).astype(np.int64)
         else:
-            v += a_in.astype(np.int64) * V_SHIFT + bias
+            current = a_in.astype(np.int64) * V_SHIFT
+        if current.size and (current.max() > UV_LIMIT or current.min() <= -UV_LIMIT):
+            current = np.where(current > UV_LIMIT, current - 2 * UV_LIMIT, current)
+            current = np.where(current <= -UV_LIMIT, current + 2 * UV_LIMIT, current)
+        v += current + bias
+        np.clip(v, 1 - UV_LIMIT, UV_LIMIT - 1, out=v)
         spikes = v > vth * V_SHIFT
         v[spikes] -= vth * V_SHIFT
     else:

@@ -53,16 +53,21 @@ class PyRateEncoderModelFixed(_RateEncoderModel):
 
 class _CountingMixin:
     def _count(self, spikes):
+        """Count the step's spikes into their image; return what each neuron sends (see ``graded``)."""
         interval = self.reset_interval
         shifted = self.time_step - 1 - self.proc_params["count_offset"]
         image, within = divmod(shifted, interval)
+        fired = spikes.astype(bool)
+        sent = spikes
         if shifted >= 0 and image < self.counts.shape[1]:
-            fired = spikes.astype(bool)
             self.counts[fired, image] += 1
             self.last_spike[fired, image] = within
+            if self.proc_params["graded"]:  # the k-th spike of the image carries 2k - 1
+                sent = np.where(fired, 2 * self.counts[:, image] - 1, 0).astype(self.s_out_dtype)
             if image == self.counts.shape[1] - 1 and within == interval - 1:  # the run's last counted step
                 self.packed_counts[:] = pack(self.counts, self.proc_params["pack_bits"])
                 self.packed_last[:] = pack(self.last_spike + 1, self.proc_params["pack_bits"])
+        return sent
 
     def run_spk(self):
         a_in_data = self.a_in.recv()
@@ -73,8 +78,7 @@ class _CountingMixin:
         self.subthr_dynamics(activation_in=a_in_data)
         s_out = self.spiking_activation()
         self.v[s_out] -= self._threshold()
-        self._count(s_out)
-        self.s_out.send(s_out)
+        self.s_out.send(self._count(s_out))
 
 
 @implements(proc=CountingLIF, protocol=LoihiProtocol)
@@ -82,6 +86,7 @@ class _CountingMixin:
 @tag("floating_pt")
 class PyCountingLIFModelFloat(_CountingMixin, PyLifResetModelFloat):
     implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
+    s_out_dtype = float
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
     last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
     packed_counts: np.ndarray = LavaPyType(np.ndarray, np.int64)
@@ -99,6 +104,7 @@ class PyCountingLIFModelFloat(_CountingMixin, PyLifResetModelFloat):
 @tag("bit_accurate_loihi", "fixed_pt")
 class PyCountingLIFModelBitAcc(_CountingMixin, PyLifResetModelBitAcc):
     implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
+    s_out_dtype = np.int32  # the port's type: 24-bit payloads
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
     last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
     packed_counts: np.ndarray = LavaPyType(np.ndarray, np.int64)
@@ -138,6 +144,7 @@ class PySparseSpikeSumModel(PySparseModelBitAcc):
         self.a_out.send(self.a_buff)  # as in Lava's model: what was accumulated at the previous step
         # In the weights' own type: scipy would otherwise convert the whole matrix at every step. The sum
         # cannot overflow (weights of at most 8 bits), and a shift then wraps as Lava's send to int32 does.
-        total = self.weights.dot(self.s_in.recv().astype(self.weights.dtype))
+        # A graded neuron's payload counts as one spike here, as in Lava's model.
+        total = self.weights.dot(self.s_in.recv().astype(bool).astype(self.weights.dtype))
         self.a_buff = np.left_shift(total, self.weight_exp) if self.weight_exp > 0 else np.right_shift(
             total, -self.weight_exp)

@@ -61,6 +61,14 @@ class CountingLIF(LIFReset):
     read than the arrays themselves: Lava sends an array one element per
     message. Read once at the end of a run.
 
+    With ``graded=True`` a spike carries a payload (a Loihi 2 graded
+    spike): ``2k - 1`` for the neuron's ``k``-th spike of the image. A
+    ``Sparse`` connection reading payloads (``num_message_bits > 0``) with
+    weight ``w`` and ``weight_exp = -1`` then adds ``w (k - 1/2)``, exactly
+    for even ``w``: the facilitating synapse of
+    :mod:`~neuroplastic.hardware.rate_code`, whose ``n`` spikes add
+    ``w n^2 / 2``. A connection reading binary spikes sees a 1.
+
     Parameters
     ----------
     n_images : int
@@ -68,6 +76,8 @@ class CountingLIF(LIFReset):
     count_offset : int
         Global step at which image 0's window starts for this layer (its
         depth in the network; each connection delays by one step).
+    graded : bool
+        Send ``2k - 1`` with the ``k``-th spike of an image instead of 1.
     **lif_params
         ``shape``, ``du``, ``dv``, ``bias_mant``, ``bias_exp``, ``vth``,
         ``reset_interval``, ``reset_offset`` as for ``LIFReset``.
@@ -78,9 +88,10 @@ class CountingLIF(LIFReset):
     zero); Loihi 2 neurons are microcoded and can implement it.
     """
 
-    def __init__(self, *, n_images, count_offset, **lif_params):
+    def __init__(self, *, n_images, count_offset, graded=False, **lif_params):
         super().__init__(**lif_params)
         self.proc_params["count_offset"] = int(count_offset)
+        self.proc_params["graded"] = bool(graded)
         shape = lif_params["shape"]
         self.counts = Var(shape=(shape[0], int(n_images)), init=np.zeros((shape[0], int(n_images)), dtype=np.int32))
         self.last_spike = Var(shape=(shape[0], int(n_images)),
