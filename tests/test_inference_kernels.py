@@ -124,14 +124,15 @@ def sample_network():
 
 @pytest.mark.slow
 @pytest.mark.mnist
-def test_compiled_and_numpy_paths_agree_on_the_full_mnist_test_set(mnist_folder):
+@pytest.mark.parametrize("activation", ["squared_distance_triangle", "triangle"])  # one pass, and the two-pass triangle
+def test_compiled_and_numpy_paths_agree_on_the_full_mnist_test_set(mnist_folder, activation):
     from neuroplastic.config import load_model
     from neuroplastic.config.overrides import apply_dotted
     from neuroplastic.engines import make_learner
     from neuroplastic.runner import prepare_data
 
     model = apply_dotted(load_model("mnist_sparse"), {"training.hidden_epochs": 1, "training.readout_epochs": 1,
-                                                      "data.n_train": 20000})
+                                                      "data.n_train": 20000, "network.activation": activation})
     data = prepare_data(model, mnist_folder)
     network = make_learner(model).fit(data.X_train, data.y_train).to_network()
     X = np.asarray(data.X_test, dtype=np.float32)
