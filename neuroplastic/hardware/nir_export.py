@@ -177,7 +177,7 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
     target = load_profile(profile)
     data = load_network_data(network, data_dir)
     plan = build_plan(network, data.train.X[:calibration_images], steps=steps, weight_bits=main_weight_bits(target),
-                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate)
+                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=True)  # NIR says why not
     graph = plan_to_nir(plan, metadata={"network": run.name, "activation": network.activation,
                                         "profile": target.name, "hidden_rate": float(hidden_rate),
                                         "inhibition_rate": float(inhibition_rate)})
