@@ -360,7 +360,7 @@ def _layer_step(v, a_in, bias, vth, fixed):
     return spikes
 
 
-def simulate(plan, X, *, fixed=True):
+def simulate(plan, X, *, fixed=True, observe=None):
     """Run the plan's dynamics in NumPy for all images at once.
 
     Parameters
@@ -369,6 +369,13 @@ def simulate(plan, X, *, fixed=True):
     X : numpy.ndarray, shape (n_images, n_inputs)
     fixed : bool
         Bit-accurate integer arithmetic (as Lava fixed_pt) or floating point.
+    observe : callable, optional
+        Called after every step of every layer with the layer's name
+        (``"inhibition"``, ``"hidden"``, ``"relay"``, ``"output"``), its
+        synaptic input in weight steps and its potential (after the spikes'
+        reset; in fixed point, in units of 1/64 weight step), both of shape
+        ``(n_images, n_neurons)``: to see how close a network comes to the
+        hardware's ranges. Leave the arrays unchanged.
 
     Returns
     -------
@@ -402,25 +409,32 @@ def simulate(plan, X, *, fixed=True):
 
     relay_out, relay_facilitated = relay_row(plan.relay_to_output), relay_row(plan.relay_facilitated)
     inh_prev = np.zeros((n_images, 1), bool)
+
+    def step(name, v, a_in, bias, vth):
+        spikes = _layer_step(v, a_in, bias, vth, fixed)
+        if observe is not None:
+            observe(name, a_in, v)
+        return spikes
+
     for tau, s_in in enumerate(encoder_spikes(X, plan.steps, plan.slot)):
         s_in = s_in.T
         a_h = np.asarray(W @ s_in).T
         if plan.has_inhibition:
             a_h = a_h - quantum * inh_prev
             a_i = np.asarray(plan.inhibition_weights.astype(np.float64) @ s_in).T
-            inh_prev = _layer_step(vi, np.rint(a_i).astype(dtype), 0, plan.inhibition_vth, fixed)
+            inh_prev = step("inhibition", vi, np.rint(a_i).astype(dtype), 0, plan.inhibition_vth)
             out["inhibition"] += inh_prev.T
-        s_h = _layer_step(vh, np.rint(a_h).astype(dtype), hb, plan.hidden_vth, fixed)
+        s_h = step("hidden", vh, np.rint(a_h).astype(dtype), hb, plan.hidden_vth)
         a_o = np.asarray(V @ (s_h * (out["hidden"].T + 0.5) if plan.facilitates else s_h).T.astype(np.float64)).T
         out["hidden"] += s_h.T
         if plan.has_relay:
             a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
-            s_r = _layer_step(vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth, fixed)
+            s_r = step("relay", vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth)
             a_o = a_o + s_r * relay_out
             if relay_facilitated is not None:
                 a_o = a_o + (s_r * (out["relay"].T + 0.5)) * relay_facilitated
             out["relay"] += s_r.T
-        s_o = _layer_step(vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth, fixed)
+        s_o = step("output", vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth)
         out["output"] += s_o.T
         out["output_last"][s_o.T] = tau
     out["input"] = counts_in.astype(np.int64)
