@@ -46,17 +46,6 @@ def test_weights_are_quantised_to_the_profile_bits_in_lavas_format():
     assert signed.data.min() >= -254 and signed.data.max() <= 254 and np.all(signed.data % 2 == 0)
 
 
-def test_weights_of_both_signs_split_into_two_connections_keep_8_bit_magnitudes():
-    from neuroplastic.hardware.rate_code import sign_parts
-
-    matrix = sp.csr_matrix(np.array([[0.302, -1.0, 0.0], [0.501, 0.0, -0.2]]))
-    ints, scale = quantise_weights(matrix, 8, split_signs=True)
-    assert scale == pytest.approx(255.0) and ints.toarray().tolist() == [[77, -255, 0], [128, 0, -51]]
-    positive, negative = sign_parts(ints)
-    assert positive.data.min() > 0 and negative.data.max() < 0 and (positive + negative - ints).nnz == 0
-    assert [part.data.tolist() for part in sign_parts(abs(ints))] == [[77, 255, 128, 51]]  # no empty part
-
-
 def test_hidden_spike_counts_are_a_rate_code_of_the_relu_drive():
     net = relu_network()
     X = np.random.default_rng(1).uniform(0, 1, (50, 6))

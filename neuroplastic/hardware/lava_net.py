@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from ..errors import HardwareError
 from ..optional import require
 from .count_packing import unpack
-from .rate_code import encode_inputs, sign_parts
+from .rate_code import encode_inputs
 
 __all__ = ["check_facilitation", "check_lanes", "import_lava", "payload_bits", "run_lava", "LANES", "TAGS"]
 
@@ -185,15 +185,14 @@ def _run_batch(plan, X, tag, lanes=1):
                       vth=plan.output_vth, depth=2, n_images=per_lane, fixed=fixed,
                       bias_fixed=tiled(plan.bias_fixed("output")))
     to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
+    if plan.facilitates:
+        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=graded)
+    else:
+        to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
     encoder.s_out.connect(to_hidden.s_in)
     to_hidden.a_out.connect(hidden.a_in)
-    for part in sign_parts(plan.output_weights):  # one connection per sign: every bit of an 8-bit magnitude
-        if plan.facilitates:
-            to_output = _sparse(copies(part), fixed, weight_exp=-1, bits=bits, message_bits=graded)
-        else:
-            to_output = _sparse(copies(part), fixed, bits=bits)
-        hidden.s_out.connect(to_output.s_in)
-        to_output.a_out.connect(output.a_in)
+    hidden.s_out.connect(to_output.s_in)
+    to_output.a_out.connect(output.a_in)
     inter = relay = None
     if plan.has_inhibition:
         back = sp.csr_matrix(np.full((plan.n_hidden, 1), -plan.inhibition_strength, dtype=np.int32))

@@ -14,9 +14,7 @@ A :class:`SpikingPlan` holds everything the Lava build needs, in Lava's
   class fires; when the mapping asks for a per-image bias gain, a relay
   neuron counts input spikes and adds ``bias * beta * sum x`` to the outputs;
 - weights quantised to the profile's bits as Lava's fixed_pt expects
-  (unsigned 0..255, or even values in -254..254 for mixed signs); the
-  readout's weights of both signs go through two connections, one per
-  sign, each with magnitudes up to 255.
+  (unsigned 0..255, or even values in -254..254 for mixed signs).
 
 Spike counts over an image then approximate ``steps * drive / threshold``:
 the hidden count is a rate code of the activation, and the output count of
@@ -46,8 +44,8 @@ from ..errors import HardwareError
 from ..network import LayerSizes
 from .linear_form import linear_form
 
-__all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "encoder_spikes", "quantise_weights",
-           "sign_parts", "simulate", "classify_counts"]
+__all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "encoder_spikes", "simulate",
+           "classify_counts"]
 
 LAVA_MAX_WEIGHT_BITS = 8
 MAX_VTH = 131071  # 17-bit threshold mantissa
@@ -61,26 +59,13 @@ UV_LIMIT = 2**23  # Lava's fixed_pt LIF holds current and potential in 24 bits
 OUTPUT_MARGIN = 0.1
 
 
-def quantise_weights(matrix, bits, *, split_signs=False):
+def quantise_weights(matrix, bits):
     """Quantise a sparse matrix to Lava fixed_pt integer weights.
-
-    Parameters
-    ----------
-    matrix : scipy.sparse matrix
-    bits : int
-        Weight bits of the profile (Lava keeps at most 8).
-    split_signs : bool
-        Whether the positive and the negative weights go through separate
-        connections, one excitatory and one inhibitory (see
-        :func:`sign_parts`). Each then has ``bits`` bits of magnitude, where
-        one connection of mixed signs has one bit less (Lava's mixed-sign
-        weights are even).
 
     Returns
     -------
     ints : scipy.sparse.csr_matrix of int32
-        Values Lava keeps unchanged with ``num_weight_bits=bits`` (each
-        sign part on its own, with ``split_signs``).
+        Values Lava keeps unchanged with ``num_weight_bits=bits``.
     scale : float
         a_in units per unit of the original weights.
     """
@@ -89,7 +74,7 @@ def quantise_weights(matrix, bits, *, split_signs=False):
     peak = float(np.abs(matrix.data).max()) if matrix.nnz else 0.0
     if peak == 0.0:
         return sp.csr_matrix(matrix.shape, dtype=np.int32), 1.0
-    mixed = matrix.data.min() < 0 and not split_signs
+    mixed = matrix.data.min() < 0
     levels = 2 ** (bits - 1) - 1 if mixed else 2**bits - 1
     step = 2 ** (LAVA_MAX_WEIGHT_BITS - bits + (1 if mixed else 0))
     if levels < 1:
@@ -99,18 +84,6 @@ def quantise_weights(matrix, bits, *, split_signs=False):
     ints = ints.astype(np.int32)
     ints.eliminate_zeros()
     return ints, levels * step / peak
-
-
-def sign_parts(matrix):
-    """The positive and the negative part of a weight matrix, each as its own connection (empty ones left out).
-
-    One sign per connection is what lets Lava keep every bit of an 8-bit
-    magnitude (its excitatory and inhibitory sign modes); a mixed-sign
-    connection keeps only even values.
-    """
-    matrix = sp.csr_matrix(matrix)
-    parts = [matrix.multiply(matrix > 0), matrix.multiply(matrix < 0)]
-    return [sp.csr_matrix(part, dtype=matrix.dtype) for part in parts if part.nnz]
 
 
 def _bias_fixed(bias_a_in):
@@ -306,11 +279,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
 
     # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps / power spikes.
     # With power 2 the output synapses facilitate: n hidden spikes add w n^2 / 2 (see module doc).
-    # With 8-bit weights, readout weights of both signs reach the outputs through two connections, one per sign,
-    # with full 8-bit magnitudes; facilitating synapses keep even weights, which graded spikes halve exactly
-    # (see lava_net). Profiles of fewer bits keep one mixed-sign connection.
-    split = power == 1 and weight_bits >= LAVA_MAX_WEIGHT_BITS
-    o_int, s_o = quantise_weights(network.output_weights, weight_bits, split_signs=split)
+    o_int, s_o = quantise_weights(network.output_weights, weight_bits)
     per_count = form.scale * hidden_vth / (s_w * steps)  # activation (before the power) per hidden spike
     rho = s_o / (per_count * (1.0 if power == 1 else 2.0 * per_count))
     bias = np.asarray(network.output_bias, dtype=np.float64)
