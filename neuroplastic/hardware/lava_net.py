@@ -177,7 +177,7 @@ def _run_batch(plan, X, tag, lanes=1):
 
     bits = plan.notes.get("lava_weight_bits", 8)
     encoder = RateEncoder(spike_counts=inputs, steps=plan.steps, slot=plan.slot)
-    graded = payload_bits(plan)
+    message_bits = payload_bits(plan)
     hidden = _neurons(plan, shape=(lanes * plan.n_hidden,), bias=np.tile(plan.hidden_bias, lanes),
                       vth=plan.hidden_vth, depth=1, n_images=per_lane, fixed=fixed,
                       bias_fixed=tiled(plan.bias_fixed("hidden")), graded=plan.facilitates)
@@ -186,7 +186,7 @@ def _run_batch(plan, X, tag, lanes=1):
                       bias_fixed=tiled(plan.bias_fixed("output")))
     to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
     if plan.facilitates:
-        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=graded)
+        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=message_bits)
     else:
         to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
     encoder.s_out.connect(to_hidden.s_in)
@@ -204,7 +204,7 @@ def _run_batch(plan, X, tag, lanes=1):
                              fixed=fixed, graded=plan.relay_facilitated is not None)
         if plan.relay_facilitated is not None:  # the relay's second, facilitating synapse reads its payload
             facilitating = _sparse(copies(plan.relay_facilitated), fixed, weight_exp=plan.relay_exp - 1, bits=8,
-                                   message_bits=graded)
+                                   message_bits=message_bits)
             relay.s_out.connect(facilitating.s_in)
             facilitating.a_out.connect(output.a_in)
     try:
