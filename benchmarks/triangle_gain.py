@@ -9,12 +9,14 @@ instead, and ``m`` is fitted over calibration images as
 script measures, in floating point and with no rate code, the agreement of
 that form with the engine under several estimates of ``m``:
 
-- ``linear``: the relay's ``alpha + beta * sum x``, as the hardware layer
-  builds it;
-- ``linear_and_hinge_qNN``: the same plus ``gamma * max(0, t - sum x)``, a
-  second relay that fires only for images darker than the knot ``t`` (the
+- ``as_built``: the gain the hardware layer builds;
+- ``linear``: one relay's ``alpha + beta * sum x``;
+- ``linear_and_hinge_qNN``: the same plus ``gamma * max(0, sum x - t)``,
+  a second relay that counts only the input above the knot ``t`` (the
   NN-th percentile of ``sum x`` over the calibration images), all three
-  coefficients fitted by least squares on the calibration images;
+  coefficients fitted by least squares on the calibration images; the
+  hardware layer builds the knot at
+  :data:`~neuroplastic.hardware.linear_form.HINGE_PERCENTILE`;
 - ``exact``: the true mean distance of each image (not computable by the
   hardware; the form's own ceiling).
 
@@ -60,12 +62,14 @@ def main(argv=None):
         return float(np.mean(network.classes[np.argmax(potentials + bias * gain[:, None], axis=1)] == engine))
 
     s, sc, mc = X.sum(axis=1), Xc.sum(axis=1), mean_distance(network, Xc)
-    gains = {"linear": agreement(form.gain(X))}
+    gains = {"as_built": agreement(form.gain(X))}
+    alpha_beta, *_ = np.linalg.lstsq(np.c_[np.ones(len(sc)), sc], mc, rcond=None)
+    gains["linear"] = agreement(np.c_[np.ones(len(s)), s] @ alpha_beta)
     for q in args.knots:
         knot = float(np.percentile(sc, q))
 
         def features(total):
-            return np.c_[np.ones(len(total)), total, np.maximum(0.0, knot - total)]
+            return np.c_[np.ones(len(total)), total, np.maximum(0.0, total - knot)]
 
         coef, *_ = np.linalg.lstsq(features(sc), mc, rcond=None)
         gains[f"linear_and_hinge_q{q:g}"] = agreement(features(s) @ coef)

@@ -18,6 +18,6 @@ def test_the_exact_mean_distance_bounds_every_fitted_gain(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     gains = result["agreement"]
     assert result["images"] == 1000 and "linearised per image" in result["mapping"]
-    assert set(gains) == {"linear", "linear_and_hinge_q20", "linear_and_hinge_q50", "exact"}
+    assert set(gains) == {"as_built", "linear", "linear_and_hinge_q20", "linear_and_hinge_q50", "exact"}
     assert all(0.5 < value <= 1.0 for value in gains.values())
     assert gains["exact"] >= max(gains["linear"], gains["linear_and_hinge_q20"]) - 0.01

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from neuroplastic.errors import HardwareError
-from neuroplastic.hardware.linear_form import linear_form
+from neuroplastic.hardware.linear_form import HINGE_PERCENTILE, linear_form
 from neuroplastic.hardware.rate_code import (OUTPUT_MARGIN, build_plan, classify_counts, encode_inputs, quantise_weights,
                                              simulate)
 from neuroplastic.network import TrainedNetwork
@@ -87,8 +87,15 @@ def test_triangle_maps_to_squared_distance_drive_with_one_interneuron_and_a_bias
     half_variance = 0.5 * distance.var(axis=1).mean()
     assert np.allclose(form.drive(X), u - u.mean(axis=1, keepdims=True) - half_variance)
     assert np.allclose(form.inhibition, W.mean(axis=0))
-    slope, intercept = np.polyfit(X.sum(axis=1), distance.mean(axis=1), 1)
-    assert form.bias_gain == pytest.approx((intercept, slope)) and not form.exact
+    total = X.sum(axis=1)
+    knot = np.percentile(total, HINGE_PERCENTILE)
+    features = np.c_[np.ones(len(X)), total, np.maximum(0, total - knot)]
+    (intercept, slope, gamma), *_ = np.linalg.lstsq(features, distance.mean(axis=1), rcond=None)
+    assert form.bias_gain == pytest.approx((intercept, slope)) and form.hinge == pytest.approx((knot, gamma))
+    assert np.allclose(form.gain(X), features @ (intercept, slope, gamma)) and not form.exact
+    # the fitted gain is the least-squares estimate of the mean distance: closer than a line in sum x alone
+    line = np.polyval(np.polyfit(total, distance.mean(axis=1), 1), total)
+    assert np.sum((form.gain(X) - distance.mean(axis=1)) ** 2) <= np.sum((line - distance.mean(axis=1)) ** 2)
 
 
 def test_linearised_triangle_ranks_units_like_the_engine():
@@ -136,9 +143,14 @@ def test_squared_triangle_maps_to_the_linearised_triangle_squared_with_a_squared
     X = np.random.default_rng(6).uniform(0, 1, (100, 8))
     plain = linear_form(dataclasses.replace(net, activation="triangle"), X)
     form = linear_form(net, X, squares=True)
-    assert form.power == 2 and form.bias_gain == plain.bias_gain and not form.exact
+    assert form.power == 2 and form.hinge is None and plain.hinge is not None and not form.exact
     np.testing.assert_allclose(form.hidden(X), plain.hidden(X) ** 2)
-    np.testing.assert_allclose(form.gain(X), plain.gain(X) ** 2)
+    W = net.hidden_weights.toarray()  # the squared gain: the square of one relay's line, no hinge
+    u = X @ W.T - 0.5 * (W * W).sum(axis=1)
+    mean_distance = np.sqrt(np.maximum((X * X).sum(1, keepdims=True) - 2 * u, 0)).mean(axis=1)
+    slope, intercept = np.polyfit(X.sum(axis=1), mean_distance, 1)
+    assert form.bias_gain == pytest.approx((intercept, slope))
+    np.testing.assert_allclose(form.gain(X), (intercept + slope * X.sum(axis=1)) ** 2)
     engine, mapped = net.hidden(X), form.hidden(X) / form.gain(X)[:, None]
     assert np.mean(np.argmax(engine, 1) == np.argmax(mapped, 1)) >= 0.95
     assert np.corrcoef(engine.ravel(), mapped.ravel())[0, 1] > 0.9

@@ -4,7 +4,8 @@ Graph (each arrow is a ``Sparse`` connection, one step of delay)::
 
     RateEncoder --W--> hidden CountingLIF --V--> output CountingLIF
     RateEncoder --g--> interneuron CountingLIF --(-Q)--> hidden       (optional)
-    RateEncoder --1--> relay CountingLIF --r--> output                (optional)
+    RateEncoder --1--> relay CountingLIF --r--> output                (optional; a second
+                                                                      relay has a bias)
 
 A squared activation's facilitating synapses onto the output layer
 (``plan.facilitates``, and the relay's second synapse) become graded
@@ -201,7 +202,8 @@ def _run_batch(plan, X, tag, lanes=1):
     if plan.has_relay:
         relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,
                              copies(plan.relay_to_output), plan.relay_exp, n_images=per_lane, lanes=lanes,
-                             fixed=fixed, graded=plan.relay_facilitated is not None)
+                             fixed=fixed, graded=plan.relay_facilitated is not None,
+                             bias=(np.tile(plan.relay_bias, lanes), tiled(plan.bias_fixed("relay"))))
         if plan.relay_facilitated is not None:  # the relay's second, facilitating synapse reads its payload
             facilitating = _sparse(copies(plan.relay_facilitated), fixed, weight_exp=plan.relay_exp - 1, bits=8,
                                    message_bits=message_bits)
@@ -225,11 +227,15 @@ def _run_batch(plan, X, tag, lanes=1):
 
 
 def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, lanes, fixed,
-                 graded=False):
-    """One counting neuron per lane fed by the encoder that projects onto ``target``: the
-    population-mean inhibition interneuron, or the input-count relay."""
-    neuron = _neurons(plan, shape=(lanes,), bias=np.zeros(lanes), vth=vth, depth=1, n_images=n_images,
-                      fixed=fixed, bias_fixed=(np.zeros(lanes, np.int32), np.zeros(lanes, np.int32)), graded=graded)
+                 graded=False, bias=None):
+    """Counting neurons fed by the encoder that project onto ``target``, as many per lane as ``in_weights`` has
+    rows per lane: the population-mean inhibition interneuron, or the relays (input count and hinge).
+    ``bias`` is ``(floating_pt bias, (mant, exp))`` per neuron; none by default."""
+    size = in_weights.shape[0]
+    if bias is None:
+        bias = (np.zeros(size), (np.zeros(size, np.int32), np.zeros(size, np.int32)))
+    neuron = _neurons(plan, shape=(size,), bias=bias[0], vth=vth, depth=1, n_images=n_images,
+                      fixed=fixed, bias_fixed=bias[1], graded=graded)
     into = _sparse(in_weights, fixed, bits=8)
     out_of = _sparse(out_weights, fixed, weight_exp=out_exp, bits=8)
     encoder.s_out.connect(into.s_in)

@@ -101,7 +101,7 @@ def plan_layers(plan):
     if plan.has_relay:
         layers.append(Layer("relay", plan.relay_weights.tocsr(), [("input", n_in)]))
         output = sp.hstack([output, plan.relay_to_output.tocsr()], format="csr")
-        output_sources.append(("relay", 1))
+        output_sources.append(("relay", plan.n_relay))
     layers.append(Layer("output", output, output_sources))
     return layers
 

@@ -111,10 +111,11 @@ def plan_to_nir(plan, metadata=None):
                   ("inhibition_delay", "inhibition_to_hidden"), ("inhibition_to_hidden", "hidden")]
         _population(nodes, edges, "inhibition", "inhibition_synapses", 1, plan.inhibition_vth)
     if plan.has_relay:
-        nodes["relay_synapses"] = nir.Linear(weight=_dense(plan.relay_weights))
+        nodes["relay_synapses"] = nir.Affine(weight=_dense(plan.relay_weights),
+                                             bias=plan.bias_potential("relay").astype(np.float64))
         nodes["relay_to_output"] = nir.Linear(weight=_dense(plan.relay_to_output, V_SHIFT * 2.0**plan.relay_exp))
         edges += [("input", "relay_synapses"), ("relay_spikes", "relay_to_output"), ("relay_to_output", "output")]
-        _population(nodes, edges, "relay", "relay_synapses", 1, plan.relay_vth)
+        _population(nodes, edges, "relay", "relay_synapses", plan.n_relay, plan.relay_vth)
     info = {
         "producer": "neuroplastic",
         "time_step": "one step per time unit; Delay nodes delay by one step",

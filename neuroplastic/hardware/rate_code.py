@@ -119,6 +119,7 @@ class SpikingPlan(LayerSizes):
     inhibition_exp: int = 0
     relay_weights: sp.csr_matrix | None = None
     relay_vth: int = 0
+    relay_bias: np.ndarray | None = None
     relay_to_output: sp.csr_matrix | None = None
     relay_exp: int = 0
     relay_facilitated: sp.csr_matrix | None = None
@@ -141,12 +142,12 @@ class SpikingPlan(LayerSizes):
         return self.inhibition_weights is not None
 
     def bias_fixed(self, layer):
-        """``(bias_mant, bias_exp)`` of ``"hidden"`` or ``"output"`` for fixed_pt."""
-        return _bias_fixed(self.hidden_bias if layer == "hidden" else self.output_bias)
+        """``(bias_mant, bias_exp)`` of ``"hidden"``, ``"output"`` or ``"relay"`` for fixed_pt."""
+        return _bias_fixed({"hidden": self.hidden_bias, "output": self.output_bias, "relay": self.relay_bias}[layer])
 
     def bias_potential(self, layer):
-        """Bias of ``"hidden"`` or ``"output"`` added to the potential every step, as fixed_pt applies it
-        (``bias_mant << bias_exp``, int64; one weight step is 64 of these units)."""
+        """Bias of ``"hidden"``, ``"output"`` or ``"relay"`` added to the potential every step, as fixed_pt
+        applies it (``bias_mant << bias_exp``, int64; one weight step is 64 of these units)."""
         mant, exponent = self.bias_fixed(layer)
         return np.left_shift(mant.astype(np.int64), exponent.astype(np.int64))
 
@@ -158,6 +159,11 @@ class SpikingPlan(LayerSizes):
     @property
     def has_relay(self):
         return self.relay_weights is not None
+
+    @property
+    def n_relay(self):
+        """Relay neurons: 0, 1 (input count), or 2 (and the hinge for dark images, see :mod:`.linear_form`)."""
+        return self.relay_weights.shape[0] if self.has_relay else 0
 
 
 def encode_inputs(X, steps):
@@ -283,7 +289,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
     per_count = form.scale * hidden_vth / (s_w * steps)  # activation (before the power) per hidden spike
     rho = s_o / (per_count * (1.0 if power == 1 else 2.0 * per_count))
     bias = np.asarray(network.output_bias, dtype=np.float64)
-    relay = relay_out = relay_fac = None
+    relay = relay_out = relay_fac = relay_bias = None
     relay_vth = relay_exp = 0
     gain_term = 0.0
     if form.bias_gain is not None and np.any(bias != 0):
@@ -291,26 +297,37 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         relay_vth = max(1, int(np.ceil(1.05 * np.quantile(Xq.sum(axis=1), quantile))))
         per_sum = relay_vth / steps  # sum of x per relay spike
         # (alpha + beta S)^power: the linear synapse carries the S term, the facilitating one S^2 (k - 1/2 each).
-        per_spike = rho * bias * beta * per_sum * (1.0 if power == 1 else 2.0 * alpha)
+        columns = [rho * bias * beta * per_sum * (1.0 if power == 1 else 2.0 * alpha)]
+        in_weights, relay_bias = [np.ones(Xq.shape[1])], [0.0]
+        if form.hinge is not None:  # a second relay counts max(0, S - t): the same inputs, bias -t per step
+            knot, gamma = form.hinge
+            columns.append(rho * bias * gamma * per_sum)
+            in_weights.append(np.ones(Xq.shape[1]))
+            relay_bias.append(-knot)
+        per_spike = np.column_stack(columns)
         facilitated = rho * bias * 2.0 * (beta * per_sum) ** 2 if power == 2 else np.zeros_like(bias)
         peak = max(np.abs(per_spike).max(), np.abs(facilitated).max(), 1e-12)
         relay_exp = max(0, int(np.ceil(np.log2(peak / 254.0))))
         def even_ints(values):
-            ints = sp.csr_matrix((2 * np.round(values / 2.0**relay_exp / 2.0)).astype(np.int32)[:, None])
+            values = np.asarray(values).reshape(len(bias), -1)
+            ints = sp.csr_matrix((2 * np.round(values / 2.0**relay_exp / 2.0)).astype(np.int32))
             ints.eliminate_zeros()
             return ints
-        relay = sp.csr_matrix(np.ones((1, Xq.shape[1]), dtype=np.int32))
+        relay = sp.csr_matrix(np.array(in_weights, dtype=np.int32))
+        relay_bias = np.array(relay_bias)
         relay_out = even_ints(per_spike)
         relay_fac = even_ints(facilitated) if power == 2 else None
     if relay_out is not None and relay_out.nnz == 0 and (relay_fac is None or relay_fac.nnz == 0):
-        relay = relay_out = relay_fac = None  # bias term below one weight step: drop the relay
+        relay = relay_out = relay_fac = relay_bias = None  # bias term below one weight step: drop the relay
         relay_vth = relay_exp = 0
     if relay is not None:
-        relay_counts = np.floor(np.round(Xq * steps).sum(axis=1) / relay_vth + 0.5)
-        gain_term = relay_counts[:, None] * (relay_out.toarray().ravel() * 2.0**relay_exp)[None, :] / rho
+        spikes_in = np.round(Xq * steps).sum(axis=1)
+        drives = [spikes_in, np.maximum(0.0, spikes_in + relay_bias[-1] * steps)][:relay.shape[0]]
+        relay_counts = np.floor(np.column_stack(drives) / relay_vth + 0.5)
+        gain_term = relay_counts @ (relay_out.toarray().T * 2.0**relay_exp) / rho
         if relay_fac is not None:
-            gain_term = gain_term + (relay_counts**2 / 2)[:, None] * (relay_fac.toarray().ravel()
-                                                                     * 2.0**relay_exp)[None, :] / rho
+            gain_term = gain_term + (relay_counts[:, :1]**2 / 2) * (relay_fac.toarray().ravel()
+                                                                   * 2.0**relay_exp)[None, :] / rho
     if form.bias_gain is not None:
         bias = bias * form.bias_gain[0] ** power
     logits = np.asarray(o_int @ (counts if power == 1 else counts**2 / 2).T).T / rho + bias + gain_term
@@ -326,10 +343,13 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         hidden_vth=hidden_vth, output_weights=o_int, output_bias=output_bias, output_vth=output_vth,
         classes=np.asarray(network.classes), weight_bits=int(weight_bits), inhibition_weights=inh,
         inhibition_vth=inh_vth, inhibition_strength=inh_strength, inhibition_exp=inh_exp,
-        relay_weights=relay, relay_vth=relay_vth, relay_to_output=relay_out, relay_exp=relay_exp,
+        relay_weights=relay, relay_vth=relay_vth, relay_bias=relay_bias, relay_to_output=relay_out,
+        relay_exp=relay_exp,
         relay_facilitated=relay_fac, hidden_power=int(power), notes=notes,
     )
     plan.bias_fixed("hidden"), plan.bias_fixed("output")  # range check now, not inside Lava
+    if plan.has_relay:
+        plan.bias_fixed("relay")
     return plan
 
 
@@ -400,12 +420,14 @@ def simulate(plan, X, *, fixed=True, observe=None):
     vi = np.full((n_images, 1), half(plan.inhibition_vth), dtype)
     out = {name: np.zeros((n, n_images), np.int64) for name, n in
            (("hidden", plan.n_hidden), ("output", plan.n_classes), ("inhibition", 1 if plan.has_inhibition else 0),
-            ("relay", 1 if plan.has_relay else 0))}
-    vr = np.full((n_images, 1), half(plan.relay_vth), dtype)
+            ("relay", plan.n_relay))}
+    vr = np.full((n_images, plan.n_relay), half(plan.relay_vth), dtype)
+    if plan.has_relay:
+        rb = plan.bias_potential("relay") if fixed else plan.relay_bias
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     quantum = plan.inhibition_quantum
-    def relay_row(matrix):  # a_in units per relay spike (or per facilitated step), per class
-        return None if matrix is None else (matrix.toarray().ravel() * 2.0**plan.relay_exp)[None, :]
+    def relay_row(matrix):  # a_in units per relay spike (or per facilitated step): relay neurons x classes
+        return None if matrix is None else matrix.toarray().T * 2.0**plan.relay_exp
 
     relay_out, relay_facilitated = relay_row(plan.relay_to_output), relay_row(plan.relay_facilitated)
     inh_prev = np.zeros((n_images, 1), bool)
@@ -429,10 +451,10 @@ def simulate(plan, X, *, fixed=True, observe=None):
         out["hidden"] += s_h.T
         if plan.has_relay:
             a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
-            s_r = step("relay", vr, np.rint(a_r).astype(dtype), 0, plan.relay_vth)
-            a_o = a_o + s_r * relay_out
+            s_r = step("relay", vr, np.rint(a_r).astype(dtype), rb, plan.relay_vth)
+            a_o = a_o + s_r @ relay_out
             if relay_facilitated is not None:
-                a_o = a_o + (s_r * (out["relay"].T + 0.5)) * relay_facilitated
+                a_o = a_o + (s_r * (out["relay"].T + 0.5)) @ relay_facilitated
             out["relay"] += s_r.T
         s_o = step("output", vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth)
         out["output"] += s_o.T

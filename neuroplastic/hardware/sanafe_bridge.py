@@ -154,7 +154,7 @@ def _layers(plan):
     if plan.has_inhibition:
         layers["inhibition"] = (1, plan.inhibition_vth, np.zeros(1))
     if plan.has_relay:
-        layers["relay"] = (1, plan.relay_vth, np.zeros(1))
+        layers["relay"] = (plan.n_relay, plan.relay_vth, plan.bias_potential("relay") / 64.0)
     layers["output"] = (plan.n_classes, plan.output_vth, np.broadcast_to(ob, plan.n_classes))
     return layers
 

@@ -162,7 +162,8 @@ def build_network(plan, X, *, dt, fixed=True, record=True):
         objects += [inhibition, inhibit,
                     _synapses(b2, inputs, inhibition, plan.inhibition_weights, "to_inhibition", dt)]
     if plan.has_relay:
-        relay = _layer(b2, "relay", 1, 0.0, plan.relay_vth, fixed, dt)
+        relay_bias = plan.bias_potential("relay") if fixed else plan.relay_bias
+        relay = _layer(b2, "relay", plan.n_relay, relay_bias, plan.relay_vth, fixed, dt)
         groups["relay"] = relay
         objects += [relay, _synapses(b2, inputs, relay, plan.relay_weights, "to_relay", dt),
                     _synapses(b2, relay, output, plan.relay_to_output * 2**plan.relay_exp, "relay_out", dt)]
@@ -245,7 +246,7 @@ def run_plan(plan, X, *, dt_ms=1.0, fixed=True, record=True, standalone=False, p
     else:
         net.run(built["duration"], namespace=built["namespace"])
     monitors = built["monitors"]
-    sizes = {"hidden": plan.n_hidden, "output": plan.n_classes, "inhibition": 1, "relay": 1}
+    sizes = {"hidden": plan.n_hidden, "output": plan.n_classes, "inhibition": 1, "relay": plan.n_relay}
     result = {}
     for name in ("hidden", "inhibition", "relay", "output"):
         if name in monitors and (record or name == "output"):
