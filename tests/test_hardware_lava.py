@@ -77,9 +77,11 @@ def test_copies_side_by_side_count_as_one_network_image_by_image(make):
     net.output_bias = np.linspace(-2.0, 2.0, net.n_classes)  # the triangle then needs the relay neuron
     X = np.random.default_rng(3).uniform(0, 1, (6, net.n_inputs))
     plan = build_plan(net, X, steps=16, hidden_rate=1.0, inhibition_rate=1.0)
-    assert plan.has_inhibition and plan.has_relay == (make is triangle_network)
+    assert plan.has_inhibition and plan.n_relay == (2 if make is triangle_network else 0)
     lava = run_lava(plan, X, batch_size=5, lanes=4)
     reference = simulate(plan, X, fixed=True)
+    if plan.has_relay:  # both relays fire: the input count and the count above the knot (biased by -t)
+        assert np.all(reference["relay"].sum(axis=1) > 0)
     for layer in ("input", "hidden", "inhibition", "relay", "output", "output_last"):
         np.testing.assert_array_equal(lava[layer], reference[layer], err_msg=layer)
     assert lava["hidden"].shape == (net.n_hidden, 6) and lava["hidden"].sum() > 0

@@ -29,7 +29,7 @@ def test_sanafe_spikes_equal_our_simulator(make):
 
     sample = load_sample()
     plan = build_plan(make(), sample.train.X[:300], steps=16, hidden_rate=0.25, inhibition_rate=0.25)
-    assert plan.has_inhibition and (plan.has_relay or make is prototype_network)
+    assert plan.has_inhibition and plan.n_relay == (0 if make is prototype_network else 2)
     layers, splits, mapping = place_plan(plan, load_profile("loihi1"))
     X = sample.test.X[:3]
     ours = simulate(plan, X)
