@@ -162,7 +162,7 @@ class SpikingPlan(LayerSizes):
 
     @property
     def n_relay(self):
-        """Relay neurons: 0, 1 (input count), or 2 (and the hinge for dark images, see :mod:`.linear_form`)."""
+        """Relay neurons: 0, 1 (input count), or 2 (and the count above the knot, see :mod:`.linear_form`)."""
         return self.relay_weights.shape[0] if self.has_relay else 0
 
 
