@@ -45,13 +45,15 @@ def main(argv=None):
     parser.add_argument("--profile", default="loihi2", help="profile whose weight precision and spikes are used")
     parser.add_argument("--steps", type=int, default=128)
     parser.add_argument("--rate", type=float, default=0.25, help="hidden and interneuron rate (default 0.25)")
+    parser.add_argument("--inhibition-rate", type=float, default=None, help="interneuron rate (default: --rate)")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
     network, X, _, X_train = load_for_evaluation(args.run, args.data_dir, split=args.split)
     X = X[:args.images]
     profile = load_profile(args.profile)
     plan = build_plan(network, X_train[:2000], steps=args.steps, weight_bits=main_weight_bits(profile),
-                      hidden_rate=args.rate, inhibition_rate=args.rate, squares=profile.graded_spikes)
+                      hidden_rate=args.rate, inhibition_rate=args.inhibition_rate or args.rate,
+                      squares=profile.graded_spikes)
     peaks = {}
 
     def observe(name, a_in, v):
@@ -70,7 +72,8 @@ def main(argv=None):
               for name, peak in peaks.items()}
     print(json.dumps({
         "benchmark": "fixed-point-range", "run": str(args.run), "split": args.split, "images": len(X),
-        "profile": profile.name, "steps": args.steps, "rate": args.rate, "facilitating": plan.facilitates,
+        "profile": profile.name, "steps": args.steps, "rate": args.rate,
+        "inhibition_rate": args.inhibition_rate or args.rate, "facilitating": plan.facilitates,
         "agreement": float(np.mean(predicted == network.predict(X))),
         "limits_weight_steps": {"input_16_bit": INPUT_LIMIT, "state_24_bit": UV_LIMIT / V_SHIFT},
         "layers": layers,

@@ -13,6 +13,7 @@ def test_every_layer_reports_its_peaks_within_the_limits(tmp_path, capsys):
                                               "--data-dir", "mnist-sample"])
     result = json.loads(capsys.readouterr().out)
     assert result["images"] == 20 and result["profile"] == "loihi2" and 0 <= result["agreement"] <= 1
+    assert result["rate"] == result["inhibition_rate"] == 1.0
     assert result["limits_weight_steps"] == {"input_16_bit": 32767, "state_24_bit": 131072.0}
     assert {"hidden", "output"} <= set(result["layers"])
     for layer in result["layers"].values():
