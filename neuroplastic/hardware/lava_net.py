@@ -277,8 +277,8 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
     check_lanes(lanes)
     lanes = int(lanes)
+    check_facilitation(plan)  # a property of the plan: said before Lava is looked for
     require("lava", "the Lava simulation of the hardware mapping")
-    check_facilitation(plan)
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != plan.n_inputs:
         raise HardwareError(f"inputs must have shape (n, {plan.n_inputs}), got {X.shape}")
