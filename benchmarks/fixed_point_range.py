@@ -29,9 +29,9 @@ import json
 
 import numpy as np
 
-from neuroplastic.hardware.evaluate import load_for_evaluation, main_weight_bits
+from neuroplastic.hardware.evaluate import load_for_evaluation, plan_for
 from neuroplastic.hardware.profiles import load_profile
-from neuroplastic.hardware.rate_code import UV_LIMIT, V_SHIFT, build_plan, classify_counts, simulate
+from neuroplastic.hardware.rate_code import UV_LIMIT, V_SHIFT, classify_counts, simulate
 
 #: The 16-bit synaptic input per neuron and step of Lava's bit-accurate LIF port, in weight steps.
 INPUT_LIMIT = 2**15 - 1
@@ -51,9 +51,8 @@ def main(argv=None):
     network, X, _, X_train = load_for_evaluation(args.run, args.data_dir, split=args.split)
     X = X[:args.images]
     profile = load_profile(args.profile)
-    plan = build_plan(network, X_train[:2000], steps=args.steps, weight_bits=main_weight_bits(profile),
-                      hidden_rate=args.rate, inhibition_rate=args.inhibition_rate or args.rate,
-                      squares=profile.graded_spikes)
+    plan = plan_for(network, X_train[:2000], profile, steps=args.steps, hidden_rate=args.rate,
+                    inhibition_rate=args.inhibition_rate or args.rate)
     peaks = {}
 
     def observe(name, a_in, v):

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from neuroplastic.hardware.evaluate import load_for_evaluation, main_weight_bits
+from neuroplastic.hardware.evaluate import load_for_evaluation, plan_for
 from neuroplastic.hardware.lava_net import run_lava
 from neuroplastic.hardware.profiles import load_profile
-from neuroplastic.hardware.rate_code import build_plan, simulate
+from neuroplastic.hardware.rate_code import simulate
 
 LAYERS = ("input", "hidden", "inhibition", "relay", "output", "output_last")
 
@@ -39,9 +39,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     network, X, _, X_train = load_for_evaluation(args.run, args.data_dir)
     X = X[:args.images]
-    plan = build_plan(network, X_train[:args.calibration_images], steps=args.steps,
-                      weight_bits=main_weight_bits(load_profile(args.profile)), hidden_rate=args.rate,
-                      inhibition_rate=args.rate)
+    plan = plan_for(network, X_train[:args.calibration_images], load_profile(args.profile), steps=args.steps,
+                    hidden_rate=args.rate, inhibition_rate=args.rate)
     reference = simulate(plan, X, fixed=True)
     runs = []
     for lanes in args.lanes:

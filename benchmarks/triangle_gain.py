@@ -31,14 +31,7 @@ import json
 import numpy as np
 
 from neuroplastic.hardware.evaluate import load_for_evaluation
-from neuroplastic.hardware.linear_form import linear_form
-
-
-def mean_distance(network, X):
-    """Each image's mean Euclidean distance to the hidden units' weights."""
-    W = network.hidden_weights.tocsr().astype(np.float64)
-    u = np.asarray(W @ X.T).T - 0.5 * np.asarray(network.hidden_bias, dtype=np.float64)
-    return np.sqrt(np.maximum((X * X).sum(axis=1, keepdims=True) - 2.0 * u, 0.0)).mean(axis=1)
+from neuroplastic.hardware.linear_form import linear_form, unit_distances
 
 
 def main(argv=None):
@@ -61,7 +54,7 @@ def main(argv=None):
     def agreement(gain):
         return float(np.mean(network.classes[np.argmax(potentials + bias * gain[:, None], axis=1)] == engine))
 
-    s, sc, mc = X.sum(axis=1), Xc.sum(axis=1), mean_distance(network, Xc)
+    s, sc, mc = X.sum(axis=1), Xc.sum(axis=1), unit_distances(network, Xc).mean(axis=1)
     gains = {"as_built": agreement(form.gain(X))}
     alpha_beta, *_ = np.linalg.lstsq(np.c_[np.ones(len(sc)), sc], mc, rcond=None)
     gains["linear"] = agreement(np.c_[np.ones(len(s)), s] @ alpha_beta)
@@ -73,7 +66,7 @@ def main(argv=None):
 
         coef, *_ = np.linalg.lstsq(features(sc), mc, rcond=None)
         gains[f"linear_and_hinge_q{q:g}"] = agreement(features(s) @ coef)
-    gains["exact"] = agreement(mean_distance(network, X))
+    gains["exact"] = agreement(unit_distances(network, X).mean(axis=1))
     print(json.dumps({"benchmark": "triangle-gain", "run": str(args.run), "split": args.split, "images": len(X),
                       "calibration_images": len(Xc), "mapping": form.note, "agreement": gains}, indent=1))
 

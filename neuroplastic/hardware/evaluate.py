@@ -27,7 +27,8 @@ from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
 
 __all__ = ["SPLITS", "default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan",
-           "splitting_cost", "load_any_network", "load_for_evaluation", "load_network_data", "main_weight_bits"]
+           "splitting_cost", "load_any_network", "load_for_evaluation", "load_network_data", "main_weight_bits",
+           "plan_for"]
 
 
 #: The images an evaluation can run on.
@@ -71,6 +72,13 @@ def load_network_data(network, data_dir=None):
 def main_weight_bits(profile):
     """Weight precision of the spiking network on ``profile`` (8 on conventional hardware)."""
     return int(profile["weight_bits"]) if profile.is_neuromorphic else 8
+
+
+def plan_for(network, calibration_inputs, profile, *, steps=128, hidden_rate=0.25, inhibition_rate=0.25):
+    """The rate-coded plan of ``network`` for ``profile``: its weight precision, and squares only with graded
+    spikes (see :func:`~.rate_code.build_plan`)."""
+    return build_plan(network, calibration_inputs, steps=steps, weight_bits=main_weight_bits(profile),
+                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=profile.graded_spikes)
 
 
 def _spike_dict(counts):
@@ -267,15 +275,14 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
     check_rates(hidden_rate, inhibition_rate)
     main = load_profile(profile)
     profiles = [main] + [load_profile(n) for n in available_profiles() if n != main.name]
-    weight_bits = main_weight_bits(main)
     sanafe = _load_sanafe(main, sanafe_images, sanafe_architecture)  # a bad file fails here, before any run
     results = []
     entries = [("this model", network, backend)] + [(name, net, "numpy") for name, net in compare]
     for name, net, who in entries:
         try:
             engine_pred = net.predict(X)
-            plan = build_plan(net, calibration_inputs, steps=steps, weight_bits=weight_bits, hidden_rate=hidden_rate,
-                              inhibition_rate=inhibition_rate, squares=main.graded_spikes)
+            plan = plan_for(net, calibration_inputs, main, steps=steps, hidden_rate=hidden_rate,
+                            inhibition_rate=inhibition_rate)
         except NeuroplasticError as exc:
             raise HardwareError(f"{name}: cannot run on {main.name}: {exc}") from None
         placed = None

@@ -57,7 +57,7 @@ import scipy.sparse as sp
 
 from ..errors import HardwareError
 
-__all__ = ["HINGE_PERCENTILE", "LinearForm", "linear_form", "SUPPORTED_ACTIVATIONS"]
+__all__ = ["HINGE_PERCENTILE", "LinearForm", "linear_form", "unit_distances", "SUPPORTED_ACTIVATIONS"]
 
 SUPPORTED_ACTIVATIONS = ("relu", "triangle", "squared_distance_triangle")
 
@@ -129,6 +129,18 @@ class LinearForm:
         return gain**self.power
 
 
+def unit_distances(network, X):
+    """Euclidean distance of every input to every hidden unit's weights, shape ``(n, n_hidden)`` (float64).
+
+    ``d_j^2 = ||x||^2 - 2 w_j . x + b_j`` with the network's bias
+    ``b_j = ||w_j||^2``, as the triangle activations define it.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    W = network.hidden_weights.tocsr().astype(np.float64)
+    u = np.asarray(W @ X.T).T - 0.5 * np.asarray(network.hidden_bias, dtype=np.float64)
+    return np.sqrt(np.maximum((X * X).sum(axis=1, keepdims=True) - 2.0 * u, 0.0))
+
+
 def linear_form(network, calibration_inputs=None, *, squares=False):
     """Rewrite a network's hidden activation as a :class:`LinearForm`.
 
@@ -173,9 +185,7 @@ def linear_form(network, calibration_inputs=None, *, squares=False):
         if calibration_inputs is None or len(calibration_inputs) == 0:
             raise HardwareError(f"activation {name!r} needs calibration inputs for its linearisation")
         Xc = np.asarray(calibration_inputs, dtype=np.float64)
-        u = np.asarray(W @ Xc.T).T + u_bias
-        squared = np.maximum((Xc * Xc).sum(axis=1, keepdims=True) - 2.0 * u, 0.0)
-        distances = np.sqrt(squared)
+        distances = unit_distances(network, Xc)
         per_image = distances.mean(axis=1)
         half_variance = float(0.5 * distances.var(axis=1).mean())
         total = Xc.sum(axis=1)
