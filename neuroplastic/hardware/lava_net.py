@@ -82,15 +82,19 @@ def import_lava():
             multiprocessing.set_start_method(method or "fork")
 
 
-def _neurons(plan, *, shape, bias, vth, depth, n_images, fixed, bias_fixed=None, graded=False):
+def _neurons(plan, *, size, layer, lanes, vth, depth, n_images, fixed, graded=False):
+    """``size`` counting neurons; they take the bias of the plan's ``layer`` in each of the ``lanes`` copies
+    (``layer=None``: no bias)."""
     from .lava_procs.processes import CountingLIF
 
     if fixed:
-        mant, exponent = bias_fixed
+        mant, exponent = ((np.tile(part, lanes) for part in plan.bias_fixed(layer)) if layer is not None
+                          else (np.zeros(size, np.int32), np.zeros(size, np.int32)))
         params = dict(du=4095, dv=0, bias_mant=mant, bias_exp=exponent, vth=int(vth))
     else:
+        bias = np.tile(plan.bias(layer), lanes) if layer is not None else np.zeros(size)
         params = dict(du=1.0, dv=0.0, bias_mant=np.asarray(bias, dtype=float), bias_exp=0, vth=float(vth))
-    return CountingLIF(shape=shape, reset_interval=plan.slot, reset_offset=(depth + 1) % plan.slot,
+    return CountingLIF(shape=(size,), reset_interval=plan.slot, reset_offset=(depth + 1) % plan.slot,
                        n_images=n_images, count_offset=depth, graded=graded, **params)
 
 
@@ -173,18 +177,13 @@ def _run_batch(plan, X, tag, lanes=1):
     def copies(matrix):
         return sp.block_diag([matrix] * lanes, format="csr")
 
-    def tiled(pair):
-        return tuple(np.tile(part, lanes) for part in pair)
-
     bits = plan.notes.get("lava_weight_bits", 8)
     encoder = RateEncoder(spike_counts=inputs, steps=plan.steps, slot=plan.slot)
     message_bits = payload_bits(plan)
-    hidden = _neurons(plan, shape=(lanes * plan.n_hidden,), bias=np.tile(plan.hidden_bias, lanes),
-                      vth=plan.hidden_vth, depth=1, n_images=per_lane, fixed=fixed,
-                      bias_fixed=tiled(plan.bias_fixed("hidden")), graded=plan.facilitates)
-    output = _neurons(plan, shape=(lanes * plan.n_classes,), bias=np.tile(plan.output_bias, lanes),
-                      vth=plan.output_vth, depth=2, n_images=per_lane, fixed=fixed,
-                      bias_fixed=tiled(plan.bias_fixed("output")))
+    hidden = _neurons(plan, size=lanes * plan.n_hidden, layer="hidden", lanes=lanes, vth=plan.hidden_vth, depth=1,
+                      n_images=per_lane, fixed=fixed, graded=plan.facilitates)
+    output = _neurons(plan, size=lanes * plan.n_classes, layer="output", lanes=lanes, vth=plan.output_vth, depth=2,
+                      n_images=per_lane, fixed=fixed)
     to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
     if plan.facilitates:
         to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=message_bits)
@@ -202,8 +201,7 @@ def _run_batch(plan, X, tag, lanes=1):
     if plan.has_relay:
         relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,
                              copies(plan.relay_to_output), plan.relay_exp, n_images=per_lane, lanes=lanes,
-                             fixed=fixed, graded=plan.relay_facilitated is not None,
-                             bias=(np.tile(plan.relay_bias, lanes), tiled(plan.bias_fixed("relay"))))
+                             fixed=fixed, graded=plan.relay_facilitated is not None, layer="relay")
         if plan.relay_facilitated is not None:  # the relay's second, facilitating synapse reads its payload
             facilitating = _sparse(copies(plan.relay_facilitated), fixed, weight_exp=plan.relay_exp - 1, bits=8,
                                    message_bits=message_bits)
@@ -227,15 +225,12 @@ def _run_batch(plan, X, tag, lanes=1):
 
 
 def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *, n_images, lanes, fixed,
-                 graded=False, bias=None):
+                 graded=False, layer=None):
     """Counting neurons fed by the encoder that project onto ``target``, as many per lane as ``in_weights`` has
-    rows per lane: the population-mean inhibition interneuron, or the relays (input count and hinge).
-    ``bias`` is ``(floating_pt bias, (mant, exp))`` per neuron; none by default."""
-    size = in_weights.shape[0]
-    if bias is None:
-        bias = (np.zeros(size), (np.zeros(size, np.int32), np.zeros(size, np.int32)))
-    neuron = _neurons(plan, shape=(size,), bias=bias[0], vth=vth, depth=1, n_images=n_images,
-                      fixed=fixed, bias_fixed=bias[1], graded=graded)
+    rows per lane: the population-mean inhibition interneuron, or the relays (input count and hinge), which
+    take the bias of the plan's ``layer`` (``None``: no bias)."""
+    neuron = _neurons(plan, size=in_weights.shape[0], layer=layer, lanes=lanes, vth=vth, depth=1,
+                      n_images=n_images, fixed=fixed, graded=graded)
     into = _sparse(in_weights, fixed, bits=8)
     out_of = _sparse(out_weights, fixed, weight_exp=out_exp, bits=8)
     encoder.s_out.connect(into.s_in)

@@ -141,9 +141,13 @@ class SpikingPlan(LayerSizes):
     def has_inhibition(self):
         return self.inhibition_weights is not None
 
+    def bias(self, layer):
+        """Per-step bias of ``"hidden"``, ``"output"`` or ``"relay"`` neurons, in a_in units (floating point)."""
+        return {"hidden": self.hidden_bias, "output": self.output_bias, "relay": self.relay_bias}[layer]
+
     def bias_fixed(self, layer):
         """``(bias_mant, bias_exp)`` of ``"hidden"``, ``"output"`` or ``"relay"`` for fixed_pt."""
-        return _bias_fixed({"hidden": self.hidden_bias, "output": self.output_bias, "relay": self.relay_bias}[layer])
+        return _bias_fixed(self.bias(layer))
 
     def bias_potential(self, layer):
         """Bias of ``"hidden"``, ``"output"`` or ``"relay"`` added to the potential every step, as fixed_pt
@@ -321,9 +325,9 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         relay = relay_out = relay_fac = relay_bias = None  # bias term below one weight step: drop the relay
         relay_vth = relay_exp = 0
     if relay is not None:
-        spikes_in = np.round(Xq * steps).sum(axis=1)
-        drives = [spikes_in, np.maximum(0.0, spikes_in + relay_bias[-1] * steps)][:relay.shape[0]]
-        relay_counts = np.floor(np.column_stack(drives) / relay_vth + 0.5)
+        # Each relay's drive over an image: the input spikes plus its bias (0, or -t per input step).
+        drives = np.round(Xq * steps).sum(axis=1)[:, None] + relay_bias[None, :] * steps
+        relay_counts = np.floor(np.maximum(drives, 0.0) / relay_vth + 0.5)
         gain_term = relay_counts @ (relay_out.toarray().T * 2.0**relay_exp) / rho
         if relay_fac is not None:
             gain_term = gain_term + (relay_counts[:, :1]**2 / 2) * (relay_fac.toarray().ravel()
