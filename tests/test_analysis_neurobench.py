@@ -46,3 +46,16 @@ def test_binary_inputs_count_as_accumulates():
     assert ops["Effective_ACs"] == 3  # the spike-like input layer
     assert ops["Effective_MACs"] == 3  # graded hidden activity into the output layer
     assert metrics["activation_sparsity"] == 0
+
+
+def test_the_metrics_leave_the_networks_weights_as_they_were():
+    """Counting synapses once overwrote the network's own CSR weights with ones (scipy shares a float64 CSR's
+    data unless asked to copy), and the over-parameterisation run after it then matched a wrong accuracy."""
+    net = tiny_network()
+    hidden, output = net.hidden_weights.toarray(), net.output_weights.toarray()
+    X = np.array([[1.0, 0, 1, 0], [0.5, 1, 0, 0]])
+    predicted = net.predict(X)
+    neurobench_metrics(net, X)
+    np.testing.assert_array_equal(net.hidden_weights.toarray(), hidden)
+    np.testing.assert_array_equal(net.output_weights.toarray(), output)
+    np.testing.assert_array_equal(net.predict(X), predicted)

@@ -88,7 +88,7 @@ def synaptic_operations(layers_and_inputs):
     for weights, inputs in layers_and_inputs:
         inputs = np.asarray(inputs)
         n_samples = len(inputs)
-        connected = sp.csr_matrix(weights, dtype=np.float64)
+        connected = sp.csr_matrix(weights, dtype=np.float64, copy=True)  # never the caller's weights
         connected.eliminate_zeros()
         connected.data[:] = 1.0
         active = (inputs != 0).astype(np.float64)
