@@ -53,14 +53,3 @@ def test_interpreter_refuses_a_loop_without_a_delay_and_unknown_nodes():
                           edges=[("input", "s"), ("s", "output")])
     with pytest.raises(HardwareError, match="Scale is not supported"):
         run_nir(scaled, [np.ones((1, 1))], 1)
-
-
-def test_a_squared_activation_is_refused_in_one_line_naming_nir():
-    from neuroplastic.hardware.nir_export import plan_to_nir
-
-    from test_hardware_lava import squared_triangle_network
-
-    net = squared_triangle_network()
-    X = np.random.default_rng(5).uniform(0, 1, (7, net.n_inputs))
-    with pytest.raises(HardwareError, match="NIR has no facilitating synapses or graded spikes"):
-        plan_to_nir(build_plan(net, X, steps=16, squares=True))

@@ -3,6 +3,7 @@
 - :mod:`.profiles` describes hardware (cited TOML files in ``hardware_profiles/``);
 - :mod:`.linear_form` and :mod:`.rate_code` turn a trained network into an
   integer rate-coded spiking network (with a NumPy reference simulator);
+  :mod:`.counters` realises its facilitating synapses with binary spikes;
 - :mod:`.lava_net` builds and runs it in Lava (custom processes in
   :mod:`.lava_procs`);
 - :mod:`.splitting` divides neurons too large for a core into partial-sum

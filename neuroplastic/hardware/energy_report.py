@@ -74,6 +74,16 @@ def energy_markdown(result):
             neurons = ", ".join(f"{layer} {count}" for layer, count in split["split_neurons"].items())
             lines.append(f"| {net_name} | {name} | {neurons} | {split['compartments']:,} | "
                          f"{_fmt(split['extra_messages'])} | {_fmt(split['extra_energy_uj'])} |")
+    counted = [(net["name"], name, priced["counters"]) for net in result["networks"]
+               for name, priced in net.get("priced", {}).items() if priced.get("counters")]
+    if counted:
+        lines += ["", "Counter neurons: a squared activation on binary spikes (their own cost per inference, "
+                  "included above; static energy apart):", "",
+                  "| network | profile | counters | neuron updates | spikes | synaptic ops in and out | "
+                  "energy (uJ) |", "|---|---|---|---|---|---|---|"]
+        for net_name, name, cost in counted:
+            lines.append(f"| {net_name} | {name} | {cost['neurons']:,} | {cost['neuron_updates']:,} | "
+                         f"{_fmt(cost['spikes'])} | {_fmt(cost['synaptic_ops'])} | {_fmt(cost['energy_uj'])} |")
     placed = [(net["name"], name, priced["placement"]) for net in result["networks"]
               for name, priced in net.get("priced", {}).items() if priced.get("placement")]
     if placed:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import HardwareError, NeuroplasticError
 from ..runs import load_run
+from .counters import layer_spikes
 from .energy import mac_workload, price_events, price_macs
 from .events import count_events, count_synaptic_ops
 from .lava_net import LANES
@@ -75,14 +76,16 @@ def main_weight_bits(profile):
 
 
 def plan_for(network, calibration_inputs, profile, *, steps=128, hidden_rate=0.25, inhibition_rate=0.25):
-    """The rate-coded plan of ``network`` for ``profile``: its weight precision, and squares only with graded
-    spikes (see :func:`~.rate_code.build_plan`)."""
+    """The rate-coded plan of ``network`` at ``profile``'s weight precision (see :func:`~.rate_code.build_plan`);
+    a squared activation facilitates, by graded spikes or counter neurons (:func:`binary_spikes`)."""
     return build_plan(network, calibration_inputs, steps=steps, weight_bits=main_weight_bits(profile),
-                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=profile.graded_spikes)
+                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=True)
 
 
-def _spike_dict(counts):
-    return {name: counts[name] for name in ("input", "hidden", "inhibition", "relay", "output")}
+def binary_spikes(plan, profile):
+    """Whether ``plan`` runs on ``profile`` with counter neurons: it facilitates, and the profile's spikes carry
+    no payload (see :mod:`.counters`)."""
+    return plan.facilitates and profile.is_neuromorphic and not profile.graded_spikes
 
 
 def place_plan(plan, profile, placement="fill"):
@@ -97,11 +100,9 @@ def place_plan(plan, profile, placement="fill"):
     -------
     (list of Layer, list of Split, Mapping)
     """
-    if plan.facilitates and not profile.graded_spikes:
-        raise HardwareError(f"{profile.name} has no graded spikes, which the squared activation's facilitating "
-                            "synapses need (a unit's k-th spike in an image carries 2k - 1)")
-    layers, splits = split_layers(plan_layers(plan), profile)
-    if plan.facilitates and any(split.layer == "output" for split in splits):
+    binary = binary_spikes(plan, profile)
+    layers, splits = split_layers(plan_layers(plan, binary=binary), profile)
+    if plan.facilitates and not binary and any(split.layer == "output" for split in splits):
         raise HardwareError(f"an output neuron's fan-in exceeds {profile.name}'s axons; splitting it into "
                             "partial sums is not built for facilitating synapses")
     return layers, splits, map_layers(layers, profile, placement)
@@ -109,7 +110,9 @@ def place_plan(plan, profile, placement="fill"):
 
 def _count(plan, counts, layers, splits, mapping):
     """Events of the counted spikes on one placement."""
-    return count_events(layers, partial_spike_counts(splits, _spike_dict(counts), plan.slot), mapping, plan.slot)
+    binary = any(layer.name == "counters" for layer in layers)
+    spikes = partial_spike_counts(splits, layer_spikes(plan, counts, binary), plan.slot)
+    return count_events(layers, spikes, mapping, plan.slot)
 
 
 def _placement_row(mapping, events, priced):
@@ -150,6 +153,21 @@ def splitting_cost(splits, events, profile):
             "extra_synaptic_ops": messages, "extra_hops": hops, "extra_energy_uj": energy_pj / 1e6}
 
 
+def counters_cost(plan, counts, layers, splits, events, profile):
+    """Neurons, events and energy (uJ per inference) of the counter neurons (:mod:`.counters`), in and out."""
+    size = next(layer.fan_in.shape[0] for layer in layers if layer.name == "counters")
+    spike_counts = partial_spike_counts(splits, layer_spikes(plan, counts, binary=True), plan.slot)
+    _, paths = count_synaptic_ops(layers, spike_counts)
+    ops = sum(value for path, value in paths.items() if "counters" in path.split("->"))
+    spikes = float(np.mean(spike_counts["counters"].sum(axis=0)))
+    messages = float(np.mean(events.by_source["counters"]["messages"]))
+    hops = float(np.mean(events.by_source["counters"]["hops"]))
+    energy_pj = (size * events.steps * profile["neuron_update"] + messages * profile["spike"]
+                 + ops * profile["synaptic_op"] + hops * profile["hop"])
+    return {"neurons": int(size), "neuron_updates": int(size * events.steps), "spikes": spikes,
+            "messages": messages, "synaptic_ops": float(ops), "hops": hops, "energy_uj": energy_pj / 1e6}
+
+
 def price_network(plan, counts, profiles, network, X=None):
     """Price one counted run on every profile.
 
@@ -170,6 +188,8 @@ def price_network(plan, counts, profiles, network, X=None):
                 result = price_events(events, mapping, profile)
                 fill = _placement_row(mapping, events, result)
                 result["splitting"] = splitting_cost(splits, events, profile)
+                if binary_spikes(plan, profile):
+                    result["counters"] = counters_cost(plan, counts, layers, splits, events, profile)
                 result["placement"] = _placements(plan, counts, profile, layers, splits, fill)
                 priced[profile.name] = result
             else:
@@ -183,10 +203,10 @@ def price_network(plan, counts, profiles, network, X=None):
     return priced
 
 
-def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, backend="numpy"):
+def _describe(name, network, plan, counts, X, y, engine_pred, wall_time=None, backend="numpy", binary=False):
     spiking_pred = classify_counts(counts["output"], counts["output_last"], plan.classes)
     synapses = network.hidden_weights.nnz + network.output_weights.nnz
-    ops, paths = count_synaptic_ops(plan_layers(plan), _spike_dict(counts))
+    ops, paths = count_synaptic_ops(plan_layers(plan, binary=binary), layer_spikes(plan, counts, binary))
     return {
         "synaptic_ops": float(ops.mean()),
         "synaptic_ops_by_path": paths,
@@ -291,15 +311,21 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
                 placed = place_plan(plan, main)
             except HardwareError as exc:
                 raise HardwareError(f"{name}: does not fit {main.name}: {exc}") from None
+        binary = binary_spikes(plan, main)
+        if binary and who == "lava":
+            raise HardwareError(f"{name}: on {main.name}, without graded spikes, the squared activation needs "
+                                "counter neurons, which the NumPy simulator runs (backend numpy); the Lava build "
+                                "uses graded spikes (a profile with graded_spikes = true, such as loihi2)")
         start = time.perf_counter()
         if who == "lava":
             from .lava_net import run_lava
 
             counts = run_lava(plan, X, tag=tag, batch_size=batch_size, lanes=lanes, progress=progress)
         else:
-            counts = simulate(plan, X, fixed=(tag == "fixed_pt"))
+            counts = simulate(plan, X, fixed=(tag == "fixed_pt"), binary=binary)
         wall = time.perf_counter() - start
-        entry = _describe(name, net, plan, counts, X, y, engine_pred, wall, backend=who if who == "numpy" else f"lava {tag}")
+        entry = _describe(name, net, plan, counts, X, y, engine_pred, wall,
+                          backend=who if who == "numpy" else f"lava {tag}", binary=binary)
         entry["priced"] = price_network(plan, counts, profiles, net, X)
         entry["neurobench"] = neurobench_metrics(net, X)
         if sanafe.get("architecture") is not None:

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import HardwareError
+from .counters import counters_of
 
 __all__ = ["PLACEMENTS", "Layer", "Mapping", "map_layers", "plan_layers"]
 
@@ -85,8 +86,13 @@ class Mapping:
         return np.array([c["position"] for c in self.cores], dtype=np.int64).reshape(-1, 2)
 
 
-def plan_layers(plan):
-    """The layers of a :class:`~.rate_code.SpikingPlan`: hidden, inhibition and relay (if any), output."""
+def plan_layers(plan, binary=False):
+    """The layers of a :class:`~.rate_code.SpikingPlan`: hidden, inhibition and relay (if any), output.
+
+    With ``binary`` (hardware whose spikes carry no payload), a facilitating
+    plan's synapses onto the outputs become a layer of counter neurons
+    before the output layer (:mod:`.counters`), its only source.
+    """
     n_in, n_h = plan.n_inputs, plan.n_hidden
     hidden = plan.hidden_weights.tocsr()
     sources = [("input", n_in)]
@@ -97,9 +103,15 @@ def plan_layers(plan):
         sources.append(("inhibition", 1))
         layers.append(Layer("inhibition", plan.inhibition_weights.tocsr(), [("input", n_in)]))
     layers.insert(0, Layer("hidden", hidden, sources))
-    output, output_sources = plan.output_weights.tocsr(), [("hidden", n_h)]
     if plan.has_relay:
         layers.append(Layer("relay", plan.relay_weights.tocsr(), [("input", n_in)]))
+    if binary and plan.facilitates:
+        counters = counters_of(plan)
+        layers.append(Layer("counters", counters.fan_in, counters.sources))
+        layers.append(Layer("output", counters.to_output.tocsr(), [("counters", counters.size)]))
+        return layers
+    output, output_sources = plan.output_weights.tocsr(), [("hidden", n_h)]
+    if plan.has_relay:
         output = sp.hstack([output, plan.relay_to_output.tocsr()], format="csr")
         output_sources.append(("relay", plan.n_relay))
     layers.append(Layer("output", output, output_sources))

@@ -28,7 +28,11 @@ Graph (node names): ``input`` (one spike train per pixel) -> ``hidden_synapses``
 bias) -> ``hidden`` -> ``hidden_spikes`` -> ``output_synapses`` (Affine) ->
 ``output`` -> ``output_spikes`` -> ``output_out``. The optional shared
 inhibitory interneuron (``inhibition*``) reaches ``hidden`` through a one-step
-``Delay``; the optional relay neuron (``relay*``) adds to ``output``. The
+``Delay``; the optional relay neuron (``relay*``) adds to ``output``. NIR's
+spikes are binary, so a squared activation's facilitating synapses become
+counter neurons (``counters*``, see :mod:`.counters`): ``hidden_spikes`` (and
+the relay's) -> ``*_to_counters`` -> ``counters`` -> ``counters_spikes`` ->
+``output_synapses``, which then read the counters only. The
 input encoding (``round(steps * x)`` evenly spaced spikes, see
 :func:`~.rate_code.encoder_spikes`) and the read-out (most output spikes;
 ties to the class whose last spike came first) are outside NIR and are
@@ -48,6 +52,7 @@ import scipy.sparse as sp
 
 from ..atomic import atomic_write_bytes
 from ..errors import HardwareError
+from .counters import counters_of
 from .rate_code import V_SHIFT
 
 __all__ = ["plan_to_nir", "write_nir", "run_nir", "export_nir", "NIR_NODES"]
@@ -56,14 +61,15 @@ __all__ = ["plan_to_nir", "write_nir", "run_nir", "export_nir", "NIR_NODES"]
 NIR_NODES = ("Input", "Output", "Affine", "Linear", "I", "IF", "Threshold", "Delay")
 
 
-def _population(nodes, edges, name, synapses, size, vth, bias_units=None):
-    """Add ``name`` (integrator), ``name_spikes`` (threshold) and the subtractive reset loop."""
+def _population(nodes, edges, name, synapses, size, vth, start=None):
+    """Add ``name`` (integrator), ``name_spikes`` (threshold) and the subtractive reset loop; the neurons start an
+    image at ``start`` (membrane units per neuron; default half the threshold, as in the simulator)."""
     import nir
 
     scaled = float(vth) * V_SHIFT
-    start = float(int(vth) * V_SHIFT // 2)  # the simulator's initial potential
+    start = float(int(vth) * V_SHIFT // 2) if start is None else np.asarray(start, dtype=np.float64)
     nodes[name] = nir.I(r=np.ones(size))
-    nodes[f"{name}_spikes"] = nir.Threshold(threshold=np.full(size, scaled - start))
+    nodes[f"{name}_spikes"] = nir.Threshold(threshold=np.full(size, scaled) - start)
     nodes[f"{name}_reset_delay"] = nir.Delay(delay=np.ones(size))
     nodes[f"{name}_reset"] = nir.Linear(weight=-scaled * np.eye(size))
     edges += [(synapses, name), (name, f"{name}_spikes"), (f"{name}_spikes", f"{name}_reset_delay"),
@@ -89,17 +95,25 @@ def plan_to_nir(plan, metadata=None):
     """
     import nir
 
-    plan.require_plain_synapses("NIR")
     n_in, n_h, n_c = plan.n_inputs, plan.n_hidden, plan.n_classes
+    counters = counters_of(plan) if plan.facilitates else None
     hidden_bias = plan.bias_potential("hidden").astype(np.float64)
     output_bias = plan.bias_potential("output").astype(np.float64)
     nodes = {
         "input": nir.Input(input_type=np.array([n_in])),
         "hidden_synapses": nir.Affine(weight=_dense(plan.hidden_weights), bias=hidden_bias),
-        "output_synapses": nir.Affine(weight=_dense(plan.output_weights), bias=output_bias),
+        "output_synapses": nir.Affine(weight=_dense(plan.output_weights if counters is None else counters.to_output),
+                                      bias=output_bias),
         "output_out": nir.Output(output_type=np.array([n_c])),
     }
-    edges = [("input", "hidden_synapses"), ("hidden_spikes", "output_synapses"), ("output_spikes", "output_out")]
+    edges = [("input", "hidden_synapses"), ("output_spikes", "output_out")]
+    if counters is None:
+        edges.append(("hidden_spikes", "output_synapses"))
+    else:  # binary spikes: the facilitating synapses become counter neurons (see neuroplastic.hardware.counters)
+        fan_in = counters.fan_in.tocsc()
+        nodes["hidden_to_counters"] = nir.Linear(weight=_dense(fan_in[:, :n_h]))
+        edges += [("hidden_spikes", "hidden_to_counters"), ("counters_spikes", "output_synapses")]
+        _population(nodes, edges, "counters", "hidden_to_counters", counters.size, 1, counters.start() * V_SHIFT)
     _population(nodes, edges, "hidden", "hidden_synapses", n_h, plan.hidden_vth)
     _population(nodes, edges, "output", "output_synapses", n_c, plan.output_vth)
     if plan.has_inhibition:
@@ -113,8 +127,14 @@ def plan_to_nir(plan, metadata=None):
     if plan.has_relay:
         nodes["relay_synapses"] = nir.Affine(weight=_dense(plan.relay_weights),
                                              bias=plan.bias_potential("relay").astype(np.float64))
-        nodes["relay_to_output"] = nir.Linear(weight=_dense(plan.relay_to_output, V_SHIFT * 2.0**plan.relay_exp))
-        edges += [("input", "relay_synapses"), ("relay_spikes", "relay_to_output"), ("relay_to_output", "output")]
+        if counters is None:
+            nodes["relay_to_output"] = nir.Linear(weight=_dense(plan.relay_to_output,
+                                                                V_SHIFT * 2.0**plan.relay_exp))
+            edges += [("relay_spikes", "relay_to_output"), ("relay_to_output", "output")]
+        else:
+            nodes["relay_to_counters"] = nir.Linear(weight=_dense(counters.fan_in.tocsc()[:, n_h:]))
+            edges += [("relay_spikes", "relay_to_counters"), ("relay_to_counters", "counters")]
+        edges.append(("input", "relay_synapses"))
         _population(nodes, edges, "relay", "relay_synapses", plan.n_relay, plan.relay_vth)
     info = {
         "producer": "neuroplastic",
@@ -178,7 +198,7 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
     target = load_profile(profile)
     data = load_network_data(network, data_dir)
     plan = build_plan(network, data.train.X[:calibration_images], steps=steps, weight_bits=main_weight_bits(target),
-                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=True)  # NIR says why not
+                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=True)
     graph = plan_to_nir(plan, metadata={"network": run.name, "activation": network.activation,
                                         "profile": target.name, "hidden_rate": float(hidden_rate),
                                         "inhibition_rate": float(inhibition_rate)})

@@ -29,10 +29,12 @@ short-term facilitation that grows by one step per spike and resets at
 every image. The relay's second synapse onto the outputs facilitates in the
 same way, for the square of the per-image gain. Neurons with graded spikes
 (Loihi 2) realise it by sending ``2k - 1`` with the k-th spike, and the Lava
-build does so (:mod:`.lava_net`); hardware with binary spikes only (Loihi 1,
-TrueNorth) cannot, and placing such a plan there fails. The simulator here runs the same integer dynamics in
-NumPy for all images at once; it is the independent reference for the Lava
-run and prices networks too large to run in Lava quickly.
+build does so (:mod:`.lava_net`); on hardware with binary spikes only
+(Loihi 1, TrueNorth), SANA-FE and NIR, counter neurons do
+(:mod:`.counters`; ``count_caps`` sizes them). The simulator here runs the
+same integer dynamics in NumPy for all images at once, either way; it is
+the independent reference for the Lava run and prices networks too large to
+run in Lava quickly.
 """
 
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ import scipy.sparse as sp
 
 from ..errors import HardwareError
 from ..network import LayerSizes
+from .counters import count_cap, counters_of
 from .linear_form import linear_form
 
 __all__ = ["SpikingPlan", "build_plan", "check_rates", "encode_inputs", "encoder_spikes", "simulate",
@@ -124,18 +127,13 @@ class SpikingPlan(LayerSizes):
     relay_exp: int = 0
     relay_facilitated: sp.csr_matrix | None = None
     hidden_power: int = 1
+    count_caps: tuple = (0, 0)
     notes: dict = field(default_factory=dict)
 
     @property
     def facilitates(self):
         """Whether the synapses onto the output layer facilitate (a squared activation)."""
         return self.hidden_power == 2
-
-    def require_plain_synapses(self, target):
-        """Raise a HardwareError if ``target`` (e.g. ``"SANA-FE"``) would get facilitating synapses it cannot run."""
-        if self.facilitates:
-            raise HardwareError(f"{target} has no facilitating synapses or graded spikes; the squared activation "
-                                "of this plan runs in Brian2's spiking inference and in Lava (graded spikes)")
 
     @property
     def has_inhibition(self):
@@ -350,6 +348,8 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         relay_weights=relay, relay_vth=relay_vth, relay_bias=relay_bias, relay_to_output=relay_out,
         relay_exp=relay_exp,
         relay_facilitated=relay_fac, hidden_power=int(power), notes=notes,
+        count_caps=(count_cap(counts, slot), count_cap(relay_counts[:, :1], slot) if relay is not None else 0)
+        if power == 2 else (0, 0),
     )
     plan.bias_fixed("hidden"), plan.bias_fixed("output")  # range check now, not inside Lava
     if plan.has_relay:
@@ -384,7 +384,7 @@ def _layer_step(v, a_in, bias, vth, fixed):
     return spikes
 
 
-def simulate(plan, X, *, fixed=True, observe=None):
+def simulate(plan, X, *, fixed=True, observe=None, binary=False):
     """Run the plan's dynamics in NumPy for all images at once.
 
     Parameters
@@ -395,18 +395,23 @@ def simulate(plan, X, *, fixed=True, observe=None):
         Bit-accurate integer arithmetic (as Lava fixed_pt) or floating point.
     observe : callable, optional
         Called after every step of every layer with the layer's name
-        (``"inhibition"``, ``"hidden"``, ``"relay"``, ``"output"``), its
+        (``"inhibition"``, ``"hidden"``, ``"relay"``, ``"counters"``, ``"output"``), its
         synaptic input in weight steps and its potential (after the spikes'
         reset; in fixed point, in units of 1/64 weight step), both of shape
         ``(n_images, n_neurons)``: to see how close a network comes to the
         hardware's ranges. Leave the arrays unchanged.
+    binary : bool
+        With binary spikes only: a facilitating plan's synapses onto the
+        outputs become counter neurons (:mod:`.counters`), which are run too.
+        Without it, they facilitate as graded spikes do.
 
     Returns
     -------
     dict
         ``input``, ``hidden``, ``inhibition``, ``relay``, ``output`` spike counts, each
-        ``(n_neurons, n_images)``, and ``output_last`` (step of the last
-        output spike in the image window, -1 if none).
+        ``(n_neurons, n_images)``, ``output_last`` (step of the last
+        output spike in the image window, -1 if none), and with ``binary``
+        (of a facilitating plan) ``counters``.
     """
     counts_in = encode_inputs(X, plan.steps)
     n_images = counts_in.shape[1]
@@ -428,6 +433,11 @@ def simulate(plan, X, *, fixed=True, observe=None):
     vr = np.full((n_images, plan.n_relay), half(plan.relay_vth), dtype)
     if plan.has_relay:
         rb = plan.bias_potential("relay") if fixed else plan.relay_bias
+    counters = counters_of(plan) if binary and plan.facilitates else None
+    if counters is not None:
+        start = counters.start() * (V_SHIFT if fixed else 1.0)
+        vc = np.tile(start.astype(dtype), (n_images, 1))
+        out["counters"] = np.zeros((counters.size, n_images), np.int64)
     out["output_last"] = np.full((plan.n_classes, n_images), -1, np.int64)
     quantum = plan.inhibition_quantum
     def relay_row(matrix):  # a_in units per relay spike (or per facilitated step): relay neurons x classes
@@ -435,6 +445,7 @@ def simulate(plan, X, *, fixed=True, observe=None):
 
     relay_out, relay_facilitated = relay_row(plan.relay_to_output), relay_row(plan.relay_facilitated)
     inh_prev = np.zeros((n_images, 1), bool)
+    s_r = np.zeros((n_images, 0), bool)
 
     def step(name, v, a_in, bias, vth):
         spikes = _layer_step(v, a_in, bias, vth, fixed)
@@ -451,15 +462,22 @@ def simulate(plan, X, *, fixed=True, observe=None):
             inh_prev = step("inhibition", vi, np.rint(a_i).astype(dtype), 0, plan.inhibition_vth)
             out["inhibition"] += inh_prev.T
         s_h = step("hidden", vh, np.rint(a_h).astype(dtype), hb, plan.hidden_vth)
-        a_o = np.asarray(V @ (s_h * (out["hidden"].T + 0.5) if plan.facilitates else s_h).T.astype(np.float64)).T
-        out["hidden"] += s_h.T
         if plan.has_relay:
             a_r = np.asarray(plan.relay_weights.astype(np.float64) @ s_in).T
             s_r = step("relay", vr, np.rint(a_r).astype(dtype), rb, plan.relay_vth)
-            a_o = a_o + s_r @ relay_out
-            if relay_facilitated is not None:
-                a_o = a_o + (s_r * (out["relay"].T + 0.5)) @ relay_facilitated
-            out["relay"] += s_r.T
+        if counters is not None:
+            fired = np.hstack([s_h, s_r])[:, counters.source]
+            s_c = step("counters", vc, fired.astype(dtype), 0, 1)
+            out["counters"] += s_c.T
+            a_o = np.asarray(counters.to_output @ s_c.T.astype(np.float64)).T
+        else:
+            a_o = np.asarray(V @ (s_h * (out["hidden"].T + 0.5) if plan.facilitates else s_h).T.astype(np.float64)).T
+            if plan.has_relay:
+                a_o = a_o + s_r @ relay_out
+                if relay_facilitated is not None:
+                    a_o = a_o + (s_r * (out["relay"].T + 0.5)) @ relay_facilitated
+        out["hidden"] += s_h.T
+        out["relay"] += s_r.T
         s_o = step("output", vo, a_o if plan.facilitates else np.rint(a_o).astype(dtype), ob, plan.output_vth)
         out["output"] += s_o.T
         out["output_last"][s_o.T] = tau

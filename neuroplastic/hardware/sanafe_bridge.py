@@ -18,14 +18,20 @@ file prices events with figures from Davies et al. (IEEE Micro 2018).
 - each neuron on the core our placement gives it (the unsplit neuron: SANA-FE
   has no partial-sum compartments; a split neuron sits on its root's core),
   the inputs on the next free core, one input unit per input;
-- the same input spikes as :func:`~.rate_code.encoder_spikes`.
+- the same input spikes as :func:`~.rate_code.encoder_spikes`;
+- a squared activation's facilitating synapses as counter neurons
+  (:mod:`.counters`), since SANA-FE's Loihi spikes are binary: they lie
+  between the hidden layer (and relay) and the output layer, which they
+  alone feed.
 
 Timing. Our simulator passes a spike to the next layer in the same step
 (the interneuron's in the next); SANA-FE delivers every spike one step
 later. Each layer's dynamics are therefore the same, shifted by its depth
-``d`` (hidden, interneuron and relay 1, output 2): the layer starts from
-``half threshold - d * bias`` so that after ``d`` bias-only steps it holds
-what our neuron holds at step 0, every image runs ``slot + 2`` steps, and a
+``d`` (hidden, interneuron and relay 1, output 2; with counters, they are
+2 and the output 3): the layer starts from ``start - d * bias`` (``start``
+is half the threshold, or a counter's own) so that after ``d`` bias-only
+steps it holds what our neuron holds at step 0, every image runs ``slot``
+plus the output's depth steps, and a
 layer's spikes are counted in its own window of ``slot`` steps. The energy
 and time SANA-FE reports include those two extra steps. Every image starts
 from a reset chip, as every image starts afresh in our simulator.
@@ -42,15 +48,21 @@ import numpy as np
 from ..errors import HardwareError
 from ..optional import require
 from .energy import price_events
+from .counters import counters_of, layer_spikes
 from .events import count_events
 from .rate_code import encoder_spikes
 from .splitting import partial_spike_counts
 
-__all__ = ["DEPTH", "UNITS", "SanafeArchitecture", "architecture_path", "cross_check", "load_architecture",
+__all__ = ["DEPTH", "UNITS", "depths", "SanafeArchitecture", "architecture_path", "cross_check", "load_architecture",
            "run_sanafe"]
 
 #: Steps by which SANA-FE's copy of each layer lags ours (see the module doc).
 DEPTH = {"input": 0, "hidden": 1, "inhibition": 1, "relay": 1, "output": 2}
+
+
+def depths(plan):
+    """:data:`DEPTH` for ``plan``: counter neurons (a facilitating plan) sit at 2 and move the output to 3."""
+    return DEPTH | {"counters": 2, "output": 3} if plan.facilitates else dict(DEPTH)
 
 #: Hardware units of SANA-FE's Loihi file used for the export (an architecture file given by path must name
 #: its units the same way). Sparse synapses: our weights are stored with their indices.
@@ -155,6 +167,9 @@ def _layers(plan):
         layers["inhibition"] = (1, plan.inhibition_vth, np.zeros(1))
     if plan.has_relay:
         layers["relay"] = (plan.n_relay, plan.relay_vth, plan.bias_potential("relay") / 64.0)
+    if plan.facilitates:
+        size = counters_of(plan).size
+        layers["counters"] = (size, 1, np.zeros(size))
     layers["output"] = (plan.n_classes, plan.output_vth, np.broadcast_to(ob, plan.n_classes))
     return layers
 
@@ -168,10 +183,18 @@ def _edges(plan):
         quantum = plan.inhibition_quantum
         edges += [("input", "inhibition", plan.inhibition_weights),
                   ("inhibition", "hidden", sp.csr_matrix(-quantum * np.ones((plan.n_hidden, 1))))]
+    if plan.has_relay:
+        edges.append(("input", "relay", plan.relay_weights))
+    if plan.facilitates:
+        counters = counters_of(plan)
+        fan_in = counters.fan_in.tocsc()
+        edges.append(("hidden", "counters", fan_in[:, :plan.n_hidden]))
+        if plan.has_relay:
+            edges.append(("relay", "counters", fan_in[:, plan.n_hidden:]))
+        return edges + [("counters", "output", counters.to_output)]
     edges.append(("hidden", "output", plan.output_weights))
     if plan.has_relay:
-        edges += [("input", "relay", plan.relay_weights),
-                  ("relay", "output", plan.relay_to_output.astype(np.float64) * 2.0**plan.relay_exp)]
+        edges.append(("relay", "output", plan.relay_to_output.astype(np.float64) * 2.0**plan.relay_exp))
     return edges
 
 
@@ -208,7 +231,11 @@ def _build(sanafe, plan, cores, core_of):
 
 def _start_potentials(plan):
     """Potential of each layer's neurons at the start of an image (see the module doc)."""
-    return {name: (vth * 64 // 2) / 64.0 - DEPTH[name] * bias for name, (_, vth, bias) in _layers(plan).items()}
+    depth = depths(plan)
+    start = {name: (vth * 64 // 2) / 64.0 - depth[name] * bias for name, (_, vth, bias) in _layers(plan).items()}
+    if plan.facilitates:
+        start["counters"] = counters_of(plan).start()
+    return start
 
 
 def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
@@ -246,12 +273,12 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
         If SANA-FE is not installed.
     """
     sanafe = require("sanafe", "the SANA-FE cross-check")
-    plan.require_plain_synapses("SANA-FE")
     loaded = architecture if isinstance(architecture, SanafeArchitecture) else load_architecture(architecture)
     path = loaded.path
     X = np.asarray(X, dtype=np.float64)
     n_images, slot = len(X), plan.slot
-    steps = slot + max(DEPTH.values())
+    depth = depths(plan)
+    steps = slot + max(depth.values())
     raster = np.stack(list(encoder_spikes(X, plan.steps, slot)))  # (slot, n_images, n_inputs)
     layers = _layers(plan)
     start = _start_potentials(plan)
@@ -260,7 +287,7 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
     energy = {part: np.zeros(n_images) for part in ENERGY_PARTS + ("total",)}
     latency = np.zeros(n_images)
     messages = np.zeros(n_images)
-    index = {name: DEPTH[name] for name in layers}
+    index = {name: depth[name] for name in layers}
     try:
         with _quiet():
             chip = sanafe.SpikingChip(loaded.arch)
@@ -312,9 +339,6 @@ def run_sanafe(plan, X, core_of, *, architecture="loihi", progress=None):
     }
 
 
-SPIKING = ("input", "hidden", "inhibition", "relay", "output")
-
-
 def cross_check(plan, counts, X, placed, profile, *, architecture="loihi", images=100, progress=None):
     """SANA-FE's estimate beside ours, on the same first ``images`` images and the same placement.
 
@@ -343,13 +367,17 @@ def cross_check(plan, counts, X, placed, profile, *, architecture="loihi", image
         breakdown and latency on the same images; ``energy_ratio``, SANA-FE's total over ours.
     """
     layers, splits, mapping = placed
+    binary = plan.facilitates
+    if binary and "counters" not in mapping.core_of:
+        raise HardwareError(f"SANA-FE's spikes are binary, so this plan's facilitating synapses need counter neurons; "
+                            f"{profile.name} places graded spikes instead (use a profile with graded_spikes = false)")
     n = int(min(images, len(X)))
     run = run_sanafe(plan, X[:n], mapping.core_of, architecture=architecture, progress=progress)
     # the spike counts only: a Lava run's counts also carry its scalar wall time
-    spikes = {name: np.asarray(counts[name])[:, :n] for name in SPIKING}
+    spikes = layer_spikes(plan, counts, binary, images=n)
     events = count_events(layers, partial_spike_counts(splits, spikes, plan.slot), mapping, plan.slot)
     ours = price_events(events, mapping, profile)
-    mismatches = sum(int(np.sum(run["counts"][name] != spikes[name])) for name in SPIKING if name != "input")
+    mismatches = sum(int(np.sum(run["counts"][name] != spikes[name])) for name in spikes if name != "input")
     return {
         "architecture": run["architecture"],
         "images": run["images"],
@@ -357,7 +385,7 @@ def cross_check(plan, counts, X, placed, profile, *, architecture="loihi", image
         "energy_uj": run["energy_uj"],
         "breakdown_uj": run["breakdown_uj"],
         "latency_us": run["latency_us"],
-        "spikes_per_inference": {name: float(run["counts"][name].sum(axis=0).mean()) for name in SPIKING},
+        "spikes_per_inference": {name: float(run["counts"][name].sum(axis=0).mean()) for name in spikes},
         "messages_per_inference": run["messages_per_inference"],
         "spike_mismatches": mismatches,
         "ours": {"profile": profile.name, "energy_uj": ours["energy_uj"], "breakdown_uj": ours["breakdown_uj"],
