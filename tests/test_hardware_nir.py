@@ -24,7 +24,7 @@ def test_exported_graph_reproduces_the_rate_coded_simulator_on_the_sample_test_i
                  "--steps", str(steps), "--data", "mnist-sample"]) == 0
     graph = nir.read(tmp_path / "net.nir")
     kinds = {type(node).__name__ for node in graph.nodes.values()}
-    assert {"Input", "Affine", "I", "Threshold", "Delay", "Output"} <= kinds
+    assert {"Input", "Affine", "I", "Threshold", "Delay", "Scale", "Output"} <= kinds
     weight = graph.nodes["hidden_synapses"].weight
     assert weight.shape == (20, 784) and np.array_equal(weight != 0, net.hidden_weights.toarray() != 0)
 
@@ -48,8 +48,28 @@ def test_interpreter_refuses_a_loop_without_a_delay_and_unknown_nodes():
                         edges=[("input", "a"), ("a", "b"), ("b", "a"), ("b", "output")])
     with pytest.raises(HardwareError, match="cycle without a Delay"):
         run_nir(loop, [np.ones((1, 1))], 1)
-    scaled = nir.NIRGraph(nodes={"input": nir.Input(np.array([1])), "s": nir.Scale(scale=np.ones(1)),
-                                 "output": nir.Output(np.array([1]))},
-                          edges=[("input", "s"), ("s", "output")])
-    with pytest.raises(HardwareError, match="Scale is not supported"):
-        run_nir(scaled, [np.ones((1, 1))], 1)
+    leaky = nir.NIRGraph(nodes={"input": nir.Input(np.array([1])), "s": nir.LI(tau=np.ones(1), r=np.ones(1),
+                                                                              v_leak=np.zeros(1)),
+                                "output": nir.Output(np.array([1]))},
+                         edges=[("input", "s"), ("s", "output")])
+    with pytest.raises(HardwareError, match="LI is not supported"):
+        run_nir(leaky, [np.ones((1, 1))], 1)
+
+
+def test_export_of_a_run_folder_calibrates_on_the_images_energy_uses(tmp_path):
+    """The run's own training part (its validation images held out), as ``neuroplastic energy`` does: the
+    exported graph is the network energy counts."""
+    from neuroplastic.hardware.evaluate import load_for_evaluation, plan_for
+    from neuroplastic.hardware.nir_export import export_nir
+    from neuroplastic.hardware.profiles import load_profile
+    from neuroplastic.runs import RunFolder
+
+    run = RunFolder(tmp_path / "run")
+    run.write_text(RunFolder.MODEL, '[model]\nname = "tiny"\n\n[network]\nn_hidden = 20\n\n[data]\n'
+                                    'dataset = "mnist-sample"\nvalidation_fraction = 0.5\n')
+    prototype_network(activation="triangle").save(run.file(RunFolder.NETWORK))
+    _, graph = export_nir(run.path, steps=16, hidden_rate=0.5, inhibition_rate=0.5)
+    network, _, _, X_train = load_for_evaluation(run.path)
+    plan = plan_for(network, X_train[:2000], load_profile("loihi2"), steps=16, hidden_rate=0.5, inhibition_rate=0.5)
+    np.testing.assert_array_equal(graph.nodes["hidden_spikes"].threshold, plan.hidden_vth * 64 - plan.hidden_vth * 64 // 2)
+    np.testing.assert_array_equal(graph.nodes["output_spikes"].threshold, plan.output_vth * 64 - plan.output_vth * 64 // 2)

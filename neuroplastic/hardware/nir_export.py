@@ -12,7 +12,7 @@ subtraction becomes three nodes and one loop::
 
     synapses --> I (integrator, r = 1) --> Threshold --> spikes
                  ^                                |
-                 +-- Linear(-threshold) <-- Delay(1) <--+
+                 +-- Scale(-threshold) <-- Delay(1) <--+
 
 NIR's ``IF`` node resets the potential *to* ``v_reset``; the package's
 neurons subtract the threshold instead, keeping the overshoot (which is
@@ -58,7 +58,7 @@ from .rate_code import V_SHIFT
 __all__ = ["plan_to_nir", "write_nir", "run_nir", "export_nir", "NIR_NODES"]
 
 #: Node types :func:`run_nir` understands.
-NIR_NODES = ("Input", "Output", "Affine", "Linear", "I", "IF", "Threshold", "Delay")
+NIR_NODES = ("Input", "Output", "Affine", "Linear", "Scale", "I", "IF", "Threshold", "Delay")
 
 
 def _population(nodes, edges, name, synapses, size, vth, start=None):
@@ -71,7 +71,7 @@ def _population(nodes, edges, name, synapses, size, vth, start=None):
     nodes[name] = nir.I(r=np.ones(size))
     nodes[f"{name}_spikes"] = nir.Threshold(threshold=np.full(size, scaled) - start)
     nodes[f"{name}_reset_delay"] = nir.Delay(delay=np.ones(size))
-    nodes[f"{name}_reset"] = nir.Linear(weight=-scaled * np.eye(size))
+    nodes[f"{name}_reset"] = nir.Scale(scale=np.full(size, -scaled))  # elementwise: no size x size matrix
     edges += [(synapses, name), (name, f"{name}_spikes"), (f"{name}_spikes", f"{name}_reset_delay"),
               (f"{name}_reset_delay", f"{name}_reset"), (f"{name}_reset", name)]
 
@@ -146,7 +146,7 @@ def plan_to_nir(plan, metadata=None):
         "readout": "class with the most output spikes over the slot; ties to the class whose last spike came first",
         "classes": ",".join(str(c) for c in np.asarray(plan.classes).tolist()),
         "units": f"Loihi membrane units: weights x {V_SHIFT}, biases bias_mant * 2**bias_exp",
-        "reset": "by subtraction, as a Delay + Linear(-threshold) loop around each integrator",
+        "reset": "by subtraction, as a Delay + Scale(-threshold) loop around each integrator",
         "mapping": str(plan.notes.get("mapping", "")),
         "weight_bits": int(plan.weight_bits),
     }
@@ -169,7 +169,9 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
 
     The spiking network is the one ``neuroplastic energy`` runs with the same
     settings: thresholds set on the first ``calibration_images`` training
-    images, weights quantised to ``profile``'s precision.
+    images (of a run folder, its training part, without its validation
+    images), weights quantised to ``profile``'s precision; a squared
+    activation through counter neurons, since NIR's spikes are binary.
 
     Parameters
     ----------
@@ -189,16 +191,14 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
     (pathlib.Path, nir.NIRGraph)
         The file written and the graph.
     """
-    from .evaluate import load_any_network, load_network_data, main_weight_bits
+    from .evaluate import load_for_evaluation, plan_for
     from .profiles import load_profile
-    from .rate_code import build_plan
 
     run = Path(run)
-    network = load_any_network(run)
     target = load_profile(profile)
-    data = load_network_data(network, data_dir)
-    plan = build_plan(network, data.train.X[:calibration_images], steps=steps, weight_bits=main_weight_bits(target),
-                      hidden_rate=hidden_rate, inhibition_rate=inhibition_rate, squares=True)
+    network, _, _, X_train = load_for_evaluation(run, data_dir)  # as energy: a run's own training part
+    plan = plan_for(network, X_train[:calibration_images], target, steps=steps, hidden_rate=hidden_rate,
+                    inhibition_rate=inhibition_rate)
     graph = plan_to_nir(plan, metadata={"network": run.name, "activation": network.activation,
                                         "profile": target.name, "hidden_rate": float(hidden_rate),
                                         "inhibition_rate": float(inhibition_rate)})
@@ -289,6 +289,8 @@ def run_nir(graph, input_steps, n_images):
                     values[name] = spikes.astype(np.float64)
                 else:
                     values[name] = v.copy()
+            elif kind == "Scale":
+                values[name] = np.asarray(node.scale) * total
             elif kind == "Threshold":
                 values[name] = (total > np.asarray(node.threshold)).astype(np.float64)
             else:  # Output
