@@ -89,12 +89,30 @@ def test_a_profile_that_cannot_run_the_network_fails_in_one_line_and_writes_no_r
 
 
 def test_low_agreement_gets_a_hint_naming_the_coarse_rate_code():
-    from argparse import Namespace
-
     from neuroplastic.cli.energy import agreement_hint
 
-    args = Namespace(hidden_rate=0.25, inhibition_rate=1.0, steps=128)
+    args = {"hidden_rate": 0.25, "inhibition_rate": 1.0, "steps": 128}
     hint = agreement_hint(0.957, args)
     assert "95.7%" in hint and "--hidden-rate 0.25" in hint and "--steps 128" in hint
     assert "--inhibition-rate" not in hint  # already at its finest
     assert agreement_hint(0.995, args) is None
+
+
+def test_a_run_folder_brings_its_models_rate_code_and_flags_override_it(tmp_path):
+    """``[hardware]`` of the run's model sets steps and rates for energy and export; a flag wins over it."""
+    from neuroplastic.hardware.evaluate import energy_for_run
+    from neuroplastic.runs import RunFolder
+
+    run = RunFolder(tmp_path / "run")
+    run.write_text(RunFolder.MODEL, '[model]\nname = "tiny"\n\n[network]\nn_hidden = 20\n\n[data]\n'
+                                    'dataset = "mnist-sample"\n\n[hardware]\nsteps = 24\nhidden_rate = 0.5\n')
+    prototype_network(activation="triangle").save(run.file(RunFolder.NETWORK))
+    result, _ = energy_for_run(run.path, images=3, backend="numpy")
+    assert (result["steps"], result["hidden_rate"], result["inhibition_rate"]) == (24, 0.5, 0.25)
+    assert result["networks"][0]["steps"] == 24
+    result, _ = energy_for_run(run.path, images=3, backend="numpy", steps=16, inhibition_rate=1.0)
+    assert (result["steps"], result["hidden_rate"], result["inhibition_rate"]) == (16, 0.5, 1.0)
+    done = subprocess.run([sys.executable, "-m", "neuroplastic", "export", str(run.path), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["steps_per_image"] == 24

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from ..hardware.evaluate import SPLITS, default_backend, energy_for_run
 from ..hardware.lava_net import LANES, check_lanes
-from .options import add_data, add_json, print_json
+from .options import add_data, add_json, add_rate_code, check_rate_code, print_json
 
 NAME = "energy"
 HELP = "estimate energy and latency per inference on hardware profiles (Lava)"
@@ -33,16 +33,11 @@ def add_arguments(parser):
                         help="run the first images of the test set, or of the run folder's validation split to "
                              "choose --steps and the rates without the test set (report: "
                              "energy_<profile>_validation) (default %(default)s)")
-    parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
+    add_rate_code(parser)
     parser.add_argument("--compare", action="append", default=[], metavar="OTHER",
                         help="another run folder or saved network to price the same way (repeatable)")
     add_data(parser, deprecated=("--data-dir",))
     parser.add_argument("--tag", choices=("fixed_pt", "floating_pt"), default="fixed_pt", help="Lava model tag")
-    parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
-                        help="spikes per step of a hidden neuron at the top of its range, in (0, 1]: fewer spikes "
-                             "and synaptic operations, coarser activations (default %(default)s)")
-    parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
-                        help="the same for the inhibitory interneuron (default %(default)s)")
     parser.add_argument("--lanes", type=int, default=LANES, metavar="N",
                         help="copies of the network Lava runs side by side, each on its own images: the same "
                              "spike counts in a fraction of the time (default %(default)s)")
@@ -79,26 +74,26 @@ def _print_sanafe(check):
           f"SANA-FE / ours {check['energy_ratio']:.3g}")
 
 
-def agreement_hint(agreement, args, threshold=0.99):
+def agreement_hint(agreement, code, threshold=0.99):
     """A one-line hint when the spiking network disagrees with the trained one on too many images, else None.
 
     The energy estimate is then that of a less accurate network; a coarse
     rate code (few spikes per step or few steps) is the usual cause.
+    ``code`` holds the ``steps``, ``hidden_rate`` and ``inhibition_rate`` used.
     """
     if agreement >= threshold:
         return None
-    levers = [f"--{name.replace('_', '-')} {getattr(args, name):g}" for name in ("hidden_rate", "inhibition_rate")
-              if getattr(args, name) < 1]
-    levers.append(f"--steps {args.steps}")
+    levers = [f"--{name.replace('_', '-')} {code[name]:g}" for name in ("hidden_rate", "inhibition_rate")
+              if code[name] < 1]
+    levers.append(f"--steps {code['steps']}")
     return (f"note: the spiking network predicts as the trained one on only {agreement:.1%} of the images, so this "
             f"estimate is for a less accurate network; a finer rate code agrees more (now {', '.join(levers)})")
 
 
 def run(args):
     from ..analysis.neurobench import format_neurobench
-    from ..hardware.rate_code import check_rates
 
-    check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
+    check_rate_code(args)
     check_lanes(args.lanes, name="--lanes")
     args.backend = args.backend or default_backend()
     bars = []  # the bar appears when the Lava run starts, after every check that can fail has passed
@@ -134,7 +129,7 @@ def run(args):
         print_json(result | {"files": paths})
         return 0
     for net in result["networks"]:
-        hint = agreement_hint(net["agreement"], args)
+        hint = agreement_hint(net["agreement"], result)
         if hint:
             print(f"{net['name']}: {hint}", file=sys.stderr)
         ratio = net.get("synaptic_ops_ratio_to_this_model")

@@ -7,7 +7,7 @@ Representation, HDF5), read by Lava-DL, Norse, snnTorch, Sinabs, Rockpool
 and SpiNNaker2 tools. See docs/hardware.md for the graph's nodes.
 """
 
-from .options import add_data, add_json, print_json
+from .options import add_data, add_json, add_rate_code, check_rate_code, print_json
 
 NAME = "export"
 HELP = "write the spiking network as a NIR graph"
@@ -20,20 +20,15 @@ def add_arguments(parser):
     parser.add_argument("--out", metavar="FILE", default=None,
                         help="file to write (default: network.nir in the run folder, or beside the .npz)")
     parser.add_argument("--profile", default="loihi2", help="hardware profile whose weight precision to use")
-    parser.add_argument("--steps", type=int, default=128, help="time steps per image (default 128)")
+    add_rate_code(parser)
     add_data(parser)
-    parser.add_argument("--hidden-rate", type=float, default=0.25, metavar="R",
-                        help="spikes per step of a hidden neuron at the top of its range (default %(default)s)")
-    parser.add_argument("--inhibition-rate", type=float, default=0.25, metavar="R",
-                        help="the same for the inhibitory interneuron (default %(default)s)")
     add_json(parser)
 
 
 def run(args):
     from ..hardware.nir_export import export_nir
-    from ..hardware.rate_code import check_rates
 
-    check_rates(args.hidden_rate, args.inhibition_rate, names=("--hidden-rate", "--inhibition-rate"))
+    check_rate_code(args)
     path, graph = export_nir(args.run_folder, args.out, profile=args.profile, steps=args.steps, data_dir=args.data,
                              hidden_rate=args.hidden_rate, inhibition_rate=args.inhibition_rate)
     if args.json:

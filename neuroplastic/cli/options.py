@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-__all__ = ["add_data", "add_deprecated", "add_engine", "add_out", "add_json", "print_json", "example"]
+__all__ = ["add_data", "add_deprecated", "add_engine", "add_out", "add_json", "add_rate_code", "check_rate_code",
+           "print_json", "example"]
 
 DATA_HELP = ("folder with the four IDX files, or mnist-sample for the bundled sample "
              "(default: $NEUROPLASTIC_DATA, then the user cache)")
@@ -55,6 +56,31 @@ def add_engine(parser, *, readout=True):
                             help="where the readout phase runs with --engine brian2 (default: brian2 for --mode rate, "
                                  "vectorized for --mode spiking, whose readout passes are too slow in Brian2's rate "
                                  "form)")
+
+
+def add_rate_code(parser):
+    """``--steps``, ``--hidden-rate``, ``--inhibition-rate``: the hardware layer's rate code. Each one not given
+    comes from the run folder's model (its ``[hardware]`` table), else that table's defaults."""
+    from ..config.schema import HardwareSpec
+
+    spec = HardwareSpec()
+    origin = "default: the run's model, else {}"
+    parser.add_argument("--steps", type=int, default=None, help=f"time steps per image ({origin.format(spec.steps)})")
+    parser.add_argument("--hidden-rate", type=float, default=None, metavar="R",
+                        help="spikes per step of a hidden neuron at the top of its range, in (0, 1]: fewer spikes "
+                             "and synaptic operations, coarser activations "
+                             f"({origin.format(spec.hidden_rate)})")
+    parser.add_argument("--inhibition-rate", type=float, default=None, metavar="R",
+                        help=f"the same for the inhibitory interneuron ({origin.format(spec.inhibition_rate)})")
+
+
+def check_rate_code(args):
+    """A one-line error naming the flag for a rate given outside (0, 1]."""
+    from ..hardware.rate_code import check_rates
+
+    check_rates(1.0 if args.hidden_rate is None else args.hidden_rate,
+                1.0 if args.inhibition_rate is None else args.inhibition_rate,
+                names=("--hidden-rate", "--inhibition-rate"))
 
 
 def add_json(parser):

@@ -1,11 +1,12 @@
 """Typed model definitions loaded from ``models/*.toml``."""
 
 from .loader import dump_model, load_model, parse_model, with_overrides
-from .schema import DataSpec, ModelDefinition, ModelInfo, NetworkSpec, TrainingSpec
+from .schema import DataSpec, HardwareSpec, ModelDefinition, ModelInfo, NetworkSpec, TrainingSpec
 from .spiking import SpikingSpec
 
 __all__ = [
     "DataSpec",
+    "HardwareSpec",
     "ModelDefinition",
     "ModelInfo",
     "NetworkSpec",

@@ -7,7 +7,7 @@ from ..errors import ConfigError
 from ..rule.params import RuleParams
 from .spiking import SpikingSpec
 
-__all__ = ["ModelInfo", "DataSpec", "NetworkSpec", "TrainingSpec", "ModelDefinition"]
+__all__ = ["ModelInfo", "DataSpec", "NetworkSpec", "TrainingSpec", "HardwareSpec", "ModelDefinition"]
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,40 @@ class TrainingSpec:
 
 
 @dataclass(frozen=True)
+class HardwareSpec:
+    """The rate code the hardware layer runs a trained network with, unless told otherwise.
+
+    ``neuroplastic energy`` and ``neuroplastic export --format nir`` take
+    these from a run folder's model; each bundled model names the code its
+    spiking form needs to agree with the engine, chosen on validation.
+
+    Parameters
+    ----------
+    steps : int
+        Time steps each image is shown (at least 8).
+    hidden_rate, inhibition_rate : float
+        Spikes per step of a hidden neuron and of the inhibitory
+        interneuron at the top of their range, in (0, 1] (see
+        :func:`neuroplastic.hardware.rate_code.build_plan`).
+    """
+
+    steps: int = 128
+    hidden_rate: float = 0.25
+    inhibition_rate: float = 0.25
+
+    def validate(self):
+        if self.steps < 8:
+            raise ConfigError("steps", f"must be at least 8, got {self.steps}")
+        for name in ("hidden_rate", "inhibition_rate"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ConfigError(name, f"must lie in (0, 1] spikes per step, got {value:g}")
+
+
+@dataclass(frozen=True)
 class ModelDefinition:
-    """A whole model: data, network, training schedule, the rule's parameters and spiking inference's timing."""
+    """A whole model: data, network, training schedule, the rule's parameters, spiking inference's timing and the
+    hardware layer's rate code."""
 
     model: ModelInfo
     network: NetworkSpec
@@ -135,6 +167,7 @@ class ModelDefinition:
     training: TrainingSpec = field(default_factory=TrainingSpec)
     rule: RuleParams = field(default_factory=RuleParams)
     spiking: SpikingSpec = field(default_factory=SpikingSpec)
+    hardware: HardwareSpec = field(default_factory=HardwareSpec)
 
     #: Inputs of the bundled data sets (28 x 28 pixels); other IDX folders are checked when training starts.
     MNIST_INPUTS = 784

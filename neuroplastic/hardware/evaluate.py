@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import HardwareError, NeuroplasticError
+from ..config.schema import HardwareSpec
 from ..runs import load_run
 from .counters import layer_spikes
 from .energy import mac_workload, price_events, price_macs
@@ -417,9 +418,18 @@ def load_for_evaluation(run, data_dir=None, split="test"):
     return network, X_eval, y_eval, X_train
 
 
-def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(), data_dir=None,
+def rate_code_of(run, steps=None, hidden_rate=None, inhibition_rate=None):
+    """``(steps, hidden_rate, inhibition_rate)`` for ``run``: each value given, else the run folder's model's
+    ``[hardware]`` table (:class:`~neuroplastic.config.schema.HardwareSpec`), else that table's defaults (a
+    saved ``.npz`` has no model)."""
+    spec = load_run(run, data=False).model.hardware if Path(run).is_dir() else HardwareSpec()
+    return (spec.steps if steps is None else steps, spec.hidden_rate if hidden_rate is None else hidden_rate,
+            spec.inhibition_rate if inhibition_rate is None else inhibition_rate)
+
+
+def energy_for_run(run, *, profile="loihi2", images=1000, steps=None, compare=(), data_dir=None,
                    tag="fixed_pt", backend="lava", batch_size=500, lanes=LANES, calibration_images=2000,
-                   hidden_rate=0.25, inhibition_rate=0.25, progress=None, sanafe_images=0,
+                   hidden_rate=None, inhibition_rate=None, progress=None, sanafe_images=0,
                    sanafe_architecture="loihi", sanafe_progress=None, split="test"):
     """Evaluate a run folder (or saved network) and save the report into the run folder.
 
@@ -445,7 +455,10 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     calibration_images : int
         First images of the run's training part (for a bare ``.npz``, of the
         MNIST training set) used to set the thresholds (labels unused).
-    profile, steps, tag, backend, batch_size, lanes, hidden_rate, inhibition_rate, progress
+    steps, hidden_rate, inhibition_rate : optional
+        The rate code, as for :func:`evaluate_energy`; each one not given
+        comes from the run's model (:func:`rate_code_of`).
+    profile, tag, backend, batch_size, lanes, progress
         As for :func:`evaluate_energy`.
     sanafe_images, sanafe_architecture, sanafe_progress
         As for :func:`evaluate_energy`.
@@ -460,6 +473,7 @@ def energy_for_run(run, *, profile="loihi2", images=1000, steps=128, compare=(),
     if images < 1:
         raise HardwareError(f"images must be positive, got {images}")
     run = Path(run)
+    steps, hidden_rate, inhibition_rate = rate_code_of(run, steps, hidden_rate, inhibition_rate)
     network, X_eval, y_eval, X_train = load_for_evaluation(run, data_dir, split)
     X, y = X_eval[:images], y_eval[:images]
     others = [(Path(p).name or str(p), load_any_network(p)) for p in compare]

@@ -163,8 +163,8 @@ def write_nir(graph, path):
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hidden_rate=0.25,
-               inhibition_rate=0.25, calibration_images=2000):
+def export_nir(run, out=None, *, profile="loihi2", steps=None, data_dir=None, hidden_rate=None,
+               inhibition_rate=None, calibration_images=2000):
     """Write the rate-coded network of a run folder (or saved network) as a NIR file.
 
     The spiking network is the one ``neuroplastic energy`` runs with the same
@@ -181,7 +181,7 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
         Output file (default: ``network.nir`` in the run folder, or the
         saved network's name with the suffix ``.nir``).
     profile, steps, hidden_rate, inhibition_rate
-        As for :func:`~.evaluate.evaluate_energy`.
+        As for :func:`~.evaluate.energy_for_run` (the rate code not given comes from the run's model).
     data_dir : str or Path, optional
         MNIST folder or ``"mnist-sample"`` (for the calibration images).
     calibration_images : int
@@ -191,11 +191,12 @@ def export_nir(run, out=None, *, profile="loihi2", steps=128, data_dir=None, hid
     (pathlib.Path, nir.NIRGraph)
         The file written and the graph.
     """
-    from .evaluate import load_for_evaluation, plan_for
+    from .evaluate import load_for_evaluation, plan_for, rate_code_of
     from .profiles import load_profile
 
     run = Path(run)
     target = load_profile(profile)
+    steps, hidden_rate, inhibition_rate = rate_code_of(run, steps, hidden_rate, inhibition_rate)
     network, _, _, X_train = load_for_evaluation(run, data_dir)  # as energy: a run's own training part
     plan = plan_for(network, X_train[:calibration_images], target, steps=steps, hidden_rate=hidden_rate,
                     inhibition_rate=inhibition_rate)
