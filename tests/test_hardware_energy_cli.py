@@ -36,6 +36,9 @@ def test_energy_runs_lava_and_prices_every_bundled_profile(saved_network):
     report = json.loads(saved_network.with_name("energy_loihi2.json").read_text())
     this = report["networks"][0]
     assert this["backend"] == "lava fixed_pt" and this["images"] == 3
+    hidden = this["ranges"]["layers"]["hidden"]  # the simulator's, beside the Lava run
+    assert this["ranges"]["images"] == 3 and hidden["max_input_weight_steps"] > 0
+    assert ("16-bit input" in done.stderr) == (not hidden["within_16_bit_input"])
     assert set(this["priced"]) == set(available_profiles())
     for name, priced in this["priced"].items():  # every profile holds it (too-large neurons are split)
         assert "error" not in priced and priced["energy_uj"] > 0, name

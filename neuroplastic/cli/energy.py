@@ -90,6 +90,21 @@ def agreement_hint(agreement, code, threshold=0.99):
             f"estimate is for a less accurate network; a finer rate code agrees more (now {', '.join(levers)})")
 
 
+def range_warning(ranges):
+    """A one-line note when a layer's input per step exceeds the 16 bits of Loihi's neuron, else None."""
+    if not ranges:
+        return None
+    beyond = {name: layer["max_input_weight_steps"] for name, layer in ranges["layers"].items()
+              if not layer["within_16_bit_input"]}
+    if not beyond:
+        return None
+    limit = ranges["limits_weight_steps"]["input_16_bit"]
+    peaks = ", ".join(f"{name} {value:,.0f}" for name, value in beyond.items())
+    return (f"note: in one step a neuron receives more than the {limit:,} weight steps of Loihi's 16-bit input "
+            f"({peaks}; first {ranges['images']} images); Lava's CPU model passes it whole, the chip would not; "
+            "another --hidden-rate or --inhibition-rate changes the peaks")
+
+
 def run(args):
     from ..analysis.neurobench import format_neurobench
 
@@ -132,6 +147,9 @@ def run(args):
         hint = agreement_hint(net["agreement"], result)
         if hint:
             print(f"{net['name']}: {hint}", file=sys.stderr)
+        warning = range_warning(net.get("ranges"))
+        if warning:
+            print(f"{net['name']}: {warning}", file=sys.stderr)
         ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
               f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "

@@ -74,6 +74,21 @@ def energy_markdown(result):
             neurons = ", ".join(f"{layer} {count}" for layer, count in split["split_neurons"].items())
             lines.append(f"| {net_name} | {name} | {neurons} | {split['compartments']:,} | "
                          f"{_fmt(split['extra_messages'])} | {_fmt(split['extra_energy_uj'])} |")
+    ranged = [net for net in result["networks"] if net.get("ranges")]
+    if ranged:
+        limits = ranged[0]["ranges"]["limits_weight_steps"]
+        lines += ["", f"Fixed-point ranges, in weight steps: the largest input one neuron receives in one step "
+                  f"(Loihi's neuron input is 16-bit: {limits['input_16_bit']:,}) and the largest potential (24-bit "
+                  f"state: {limits['state_24_bit']:,.0f}; beyond it the potential is clipped, as Lava does):", "",
+                  "| network | layer | images | largest input | within 16 bits | largest potential "
+                  "| steps with a clipped potential |", "|---|---|---|---|---|---|---|"]
+        for net in ranged:
+            for layer, peak in net["ranges"]["layers"].items():
+                lines.append(f"| {net['name']} | {layer} | {net['ranges']['images']} | "
+                             f"{_fmt(peak['max_input_weight_steps'])} | "
+                             f"{'yes' if peak['within_16_bit_input'] else 'no'} | "
+                             f"{_fmt(peak['max_potential_weight_steps'])} | "
+                             f"{peak['steps_with_a_clipped_potential']} |")
     counted = [(net["name"], name, priced["counters"]) for net in result["networks"]
                for name, priced in net.get("priced", {}).items() if priced.get("counters")]
     if counted:

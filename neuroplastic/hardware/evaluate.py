@@ -25,16 +25,20 @@ from .lava_net import LANES
 from .mapping import PLACEMENTS, map_layers, plan_layers
 from .measured import has_measured_power, measured_cost
 from .profiles import available_profiles, load_profile
+from .ranges import INPUT_LIMIT, STATE_LIMIT, PeakRanges
 from .rate_code import build_plan, check_rates, classify_counts, simulate
 from .splitting import partial_spike_counts, split_layers
 
-__all__ = ["SPLITS", "default_backend", "evaluate_energy", "energy_for_run", "price_network", "place_plan",
-           "splitting_cost", "load_any_network", "load_for_evaluation", "load_network_data", "main_weight_bits",
-           "plan_for"]
+__all__ = ["SPLITS", "RANGE_IMAGES", "binary_spikes", "counters_cost", "default_backend", "evaluate_energy",
+           "energy_for_run", "price_network", "place_plan", "rate_code_of", "splitting_cost", "load_any_network",
+           "load_for_evaluation", "load_network_data", "main_weight_bits", "plan_for"]
 
 
 #: The images an evaluation can run on.
 SPLITS = ("test", "validation")
+
+#: Images the simulator runs beside a Lava run, for the layers' peak inputs and potentials (:mod:`.ranges`).
+RANGE_IMAGES = 100
 
 
 def default_backend():
@@ -278,8 +282,10 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
         ``{"profile", "networks": [...], "profiles": {...}}``: per network its
         accuracy figures, ``priced`` results per profile (``{"error": ...}``
         for another profile the network does not fit), its NeuroBench
-        metrics on ``X`` (:func:`~neuroplastic.analysis.neurobench.neurobench_metrics`)
-        and, with ``sanafe_images``, SANA-FE's estimate under ``sanafe``; the
+        metrics on ``X`` (:func:`~neuroplastic.analysis.neurobench.neurobench_metrics`),
+        in fixed point its layers' peak inputs and potentials under ``ranges``
+        (:mod:`.ranges`; beside a Lava run, the simulator's on the first
+        :data:`RANGE_IMAGES` images) and, with ``sanafe_images``, SANA-FE's estimate under ``sanafe``; the
         result's own ``sanafe`` says whether SANA-FE ran (``skipped`` when it
         is not installed).
 
@@ -317,16 +323,24 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
             raise HardwareError(f"{name}: on {main.name}, without graded spikes, the squared activation needs "
                                 "counter neurons, which the NumPy simulator runs (backend numpy); the Lava build "
                                 "uses graded spikes (a profile with graded_spikes = true, such as loihi2)")
+        fixed = tag == "fixed_pt"
+        ranges = PeakRanges()
         start = time.perf_counter()
         if who == "lava":
             from .lava_net import run_lava
 
             counts = run_lava(plan, X, tag=tag, batch_size=batch_size, lanes=lanes, progress=progress)
         else:
-            counts = simulate(plan, X, fixed=(tag == "fixed_pt"), binary=binary)
+            counts = simulate(plan, X, fixed=fixed, binary=binary, observe=ranges if fixed else None)
         wall = time.perf_counter() - start
+        range_images = len(X) if who != "lava" else min(len(X), RANGE_IMAGES)
+        if fixed and who == "lava":  # Lava reports no potentials: the simulator's, on the first images
+            simulate(plan, X[:range_images], binary=binary, observe=ranges)
         entry = _describe(name, net, plan, counts, X, y, engine_pred, wall,
                           backend=who if who == "numpy" else f"lava {tag}", binary=binary)
+        if fixed:
+            entry["ranges"] = {"images": int(range_images), "limits_weight_steps": {
+                "input_16_bit": INPUT_LIMIT, "state_24_bit": STATE_LIMIT}, "layers": ranges.layers()}
         entry["priced"] = price_network(plan, counts, profiles, net, X)
         entry["neurobench"] = neurobench_metrics(net, X)
         if sanafe.get("architecture") is not None:
