@@ -33,7 +33,7 @@ is half the threshold, or a counter's own) so that after ``d`` bias-only
 steps it holds what our neuron holds at step 0, every image runs ``slot``
 plus the output's depth steps, and a
 layer's spikes are counted in its own window of ``slot`` steps. The energy
-and time SANA-FE reports include those two extra steps. Every image starts
+and time SANA-FE reports include those extra steps. Every image starts
 from a reset chip, as every image starts afresh in our simulator.
 """
 
@@ -47,8 +47,8 @@ import numpy as np
 
 from ..errors import HardwareError
 from ..optional import require
-from .energy import price_events
 from .counters import counters_of, layer_spikes
+from .energy import price_events
 from .events import count_events
 from .rate_code import encoder_spikes
 from .splitting import partial_spike_counts
@@ -59,16 +59,16 @@ __all__ = ["DEPTH", "UNITS", "depths", "SanafeArchitecture", "architecture_path"
 #: Steps by which SANA-FE's copy of each layer lags ours (see the module doc).
 DEPTH = {"input": 0, "hidden": 1, "inhibition": 1, "relay": 1, "output": 2}
 
-
-def depths(plan):
-    """:data:`DEPTH` for ``plan``: counter neurons (a facilitating plan) sit at 2 and move the output to 3."""
-    return DEPTH | {"counters": 2, "output": 3} if plan.facilitates else dict(DEPTH)
-
 #: Hardware units of SANA-FE's Loihi file used for the export (an architecture file given by path must name
 #: its units the same way). Sparse synapses: our weights are stored with their indices.
 UNITS = {"soma": "loihi_lif", "input": "loihi_inputs[{}]", "synapse": "loihi_sparse_synapse"}
 
 ENERGY_PARTS = ("synapse", "dendrite", "soma", "network")
+
+
+def depths(plan):
+    """:data:`DEPTH` for ``plan``: counter neurons (a facilitating plan) sit at 2 and move the output to 3."""
+    return DEPTH | {"counters": 2, "output": 3} if plan.facilitates else dict(DEPTH)
 
 
 @contextlib.contextmanager
