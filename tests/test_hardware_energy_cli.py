@@ -74,7 +74,7 @@ def tiny_chip(saved_network):
 
 
 @pytest.mark.parametrize("which, profile, reason", [
-    ("signed", "truenorth", "weight_bits=1 leaves no level for signed weights"),
+    ("signed", "truenorth", "weight_bits=1 leaves no level for signed"),
     ("saved", "tiny_chip", "max_chips=1"),
     ("saved", "loihi9", "unknown hardware profile"),
 ])

@@ -206,3 +206,15 @@ def test_fixed_point_current_wraps_and_potential_clips_at_24_bits_as_in_lava():
     spikes = _layer_step(v, a_in, 0, vth=UV_LIMIT, fixed=True)  # a threshold the clipped potential cannot pass
     assert not spikes.any()
     assert v.tolist() == [[UV_LIMIT - 1, V_SHIFT - UV_LIMIT, -V_SHIFT]]
+
+
+def test_a_facilitating_plan_has_even_output_weights_even_when_they_share_one_sign():
+    """Half a facilitating weight must be whole (graded spikes halve 2k - 1 times it; counters add w / 2)."""
+    net = triangle_network(seed=5)
+    net.output_weights = abs(net.output_weights.toarray()) + 0.01  # one sign: Lava would keep odd values
+    X = np.random.default_rng(4).uniform(0, 1, (40, 8))
+    plain = build_plan(net, X, steps=16)
+    assert np.any(plain.output_weights.data % 2)  # the same weights at full precision, for a plain plan
+    net.activation = "triangle_squared"
+    squared = build_plan(net, X, steps=16, squares=True)
+    assert np.all(squared.output_weights.data % 2 == 0) and squared.output_weights.data.max() <= 254

@@ -140,16 +140,14 @@ def run(args):
             bar.close()
     if "skipped" in result["sanafe"] and sanafe_images:
         print(f"SANA-FE: not run ({result['sanafe']['skipped']}); only our estimate is reported", file=sys.stderr)
+    for net in result["networks"]:  # notes on standard error, also beside --json
+        for note in (agreement_hint(net["agreement"], result), range_warning(net.get("ranges"))):
+            if note:
+                print(f"{net['name']}: {note}", file=sys.stderr)
     if args.json:
         print_json(result | {"files": paths})
         return 0
     for net in result["networks"]:
-        hint = agreement_hint(net["agreement"], result)
-        if hint:
-            print(f"{net['name']}: {hint}", file=sys.stderr)
-        warning = range_warning(net.get("ranges"))
-        if warning:
-            print(f"{net['name']}: {warning}", file=sys.stderr)
         ratio = net.get("synaptic_ops_ratio_to_this_model")
         print(f"{net['name']}: engine {net['engine_accuracy']:.2%}, spiking {net['spiking_accuracy']:.2%}, "
               f"agreement {net['agreement']:.2%} ({net['backend']}); {net['synaptic_ops']:,.0f} synaptic ops "

@@ -319,17 +319,14 @@ def evaluate_energy(network, X, y, calibration_inputs, *, profile="loihi2", step
             except HardwareError as exc:
                 raise HardwareError(f"{name}: does not fit {main.name}: {exc}") from None
         binary = binary_spikes(plan, main)
-        if binary and who == "lava":
-            raise HardwareError(f"{name}: on {main.name}, without graded spikes, the squared activation needs "
-                                "counter neurons, which the NumPy simulator runs (backend numpy); the Lava build "
-                                "uses graded spikes (a profile with graded_spikes = true, such as loihi2)")
         fixed = tag == "fixed_pt"
         ranges = PeakRanges()
         start = time.perf_counter()
         if who == "lava":
             from .lava_net import run_lava
 
-            counts = run_lava(plan, X, tag=tag, batch_size=batch_size, lanes=lanes, progress=progress)
+            counts = run_lava(plan, X, tag=tag, batch_size=batch_size, lanes=lanes, progress=progress,
+                              binary=binary)
         else:
             counts = simulate(plan, X, fixed=fixed, binary=binary, observe=ranges if fixed else None)
         wall = time.perf_counter() - start

@@ -12,7 +12,10 @@ A squared activation's facilitating synapses onto the output layer
 spikes, as on Loihi 2: the k-th spike of a hidden neuron in an image
 carries ``2k - 1``, and its connection halves it (``weight_exp = -1``), so
 it adds ``w (k - 1/2)`` as in the simulator; exact because the weights are
-even.
+even. With ``binary=True`` (Loihi 1) they become counter neurons instead
+(:mod:`.counters`), one layer deeper::
+
+    hidden --1--> counters --(w/2 | w)--> output;  relay --1--> counters
 
 What makes long Lava runs practical on a CPU (lava-nc 0.10.0):
 
@@ -40,9 +43,11 @@ import scipy.sparse as sp
 from ..errors import HardwareError
 from ..optional import require
 from .count_packing import unpack
+from .counters import counters_of
 from .rate_code import encode_inputs
 
-__all__ = ["check_facilitation", "check_lanes", "import_lava", "payload_bits", "run_lava", "LANES", "TAGS"]
+__all__ = ["check_facilitation", "check_lanes", "counter_synapses", "import_lava", "payload_bits", "run_lava", "LANES",
+           "TAGS"]
 
 TAGS = ("fixed_pt", "floating_pt")
 
@@ -82,7 +87,7 @@ def import_lava():
             multiprocessing.set_start_method(method or "fork")
 
 
-def _neurons(plan, *, size, layer, lanes, vth, depth, n_images, fixed, graded=False):
+def _neurons(plan, *, size, layer, lanes, vth, depth, n_images, fixed, graded=False, start_offset=None):
     """``size`` counting neurons; they take the bias of the plan's ``layer`` in each of the ``lanes`` copies
     (``layer=None``: no bias)."""
     from .lava_procs.processes import CountingLIF
@@ -95,7 +100,7 @@ def _neurons(plan, *, size, layer, lanes, vth, depth, n_images, fixed, graded=Fa
         bias = np.tile(plan.bias(layer), lanes) if layer is not None else np.zeros(size)
         params = dict(du=1.0, dv=0.0, bias_mant=np.asarray(bias, dtype=float), bias_exp=0, vth=float(vth))
     return CountingLIF(shape=(size,), reset_interval=plan.slot, reset_offset=(depth + 1) % plan.slot,
-                       n_images=n_images, count_offset=depth, graded=graded, **params)
+                       n_images=n_images, count_offset=depth, graded=graded, start_offset=start_offset, **params)
 
 
 def _sparse(weights, fixed, weight_exp=0, bits=8, message_bits=0):
@@ -123,6 +128,34 @@ def check_facilitation(plan):
                           ("relay->output (facilitating)", plan.relay_facilitated)):
         if weights is not None and np.any(weights.data % 2):
             raise HardwareError(f"{name} weights must be even for exact facilitation by graded spikes")
+
+
+def counter_synapses(plan, counters):
+    """``[(weights, weight_exp)]``: the connections from the counters to the outputs, in Lava's fixed point.
+
+    Signed weights are even 8-bit mantissas, so ``w / 2`` (rank 1) and ``w``
+    (higher ranks) get exponents of their own, as do the relay's linear and
+    facilitated parts. ``sum(weights * 2**weight_exp)`` is ``counters.to_output``.
+    """
+    n_h, size = plan.n_hidden, counters.size
+    hidden, first = counters.source < n_h, counters.rank == 1
+
+    def part(mask, source_weights, column_of):
+        values = np.zeros((plan.n_classes, size), dtype=np.int64)
+        values[:, mask] = source_weights[:, column_of[mask]]
+        return sp.csr_matrix(values.astype(np.int32))
+
+    V = plan.output_weights.toarray()
+    parts = [(part(hidden & first, V, counters.source), -1), (part(hidden & ~first, V, counters.source), 0)]
+    if plan.has_relay:
+        relay = counters.source - n_h
+        parts.append((part(~hidden & first, plan.relay_to_output.toarray(), relay), plan.relay_exp))
+        if plan.relay_facilitated is not None:  # the first relay's: one column
+            facilitated = ~hidden & (relay == 0)
+            fac = plan.relay_facilitated.toarray()
+            parts += [(part(facilitated & first, fac, np.zeros_like(relay)), plan.relay_exp - 1),
+                      (part(facilitated & ~first, fac, np.zeros_like(relay)), plan.relay_exp)]
+    return [(weights, exp) for weights, exp in parts if weights.nnz]
 
 
 def check_lanes(lanes, name="lanes"):
@@ -153,14 +186,15 @@ def _lanes_of(counts, lanes):
     return np.concatenate(np.split(counts, lanes, axis=0), axis=1)
 
 
-def _run_batch(plan, X, tag, lanes=1):
+def _run_batch(plan, X, tag, lanes=1, binary=False):
     """One Lava run over the images ``X``, ``lanes`` copies of the network side by side.
 
     Copy ``l`` sees images ``l * k`` to ``(l + 1) * k - 1`` (``k`` = images
     per lane, the last lane padded with blank images), so the run takes
     ``k`` image slots instead of ``len(X)``. The copies share no synapse:
     every weight matrix is block-diagonal, and the counts are the ones each
-    image would get alone.
+    image would get alone. With ``binary``, a facilitating plan runs its
+    counter neurons (see the module doc).
     """
     from lava.magma.core.run_conditions import RunSteps
 
@@ -177,28 +211,46 @@ def _run_batch(plan, X, tag, lanes=1):
     def copies(matrix):
         return sp.block_diag([matrix] * lanes, format="csr")
 
+    counters = counters_of(plan) if binary and plan.facilitates else None
+    graded = plan.facilitates and counters is None
+    output_depth = 2 if counters is None else 3
     bits = plan.notes.get("lava_weight_bits", 8)
     encoder = RateEncoder(spike_counts=inputs, steps=plan.steps, slot=plan.slot)
     message_bits = payload_bits(plan)
     hidden = _neurons(plan, size=lanes * plan.n_hidden, layer="hidden", lanes=lanes, vth=plan.hidden_vth, depth=1,
-                      n_images=per_lane, fixed=fixed, graded=plan.facilitates)
-    output = _neurons(plan, size=lanes * plan.n_classes, layer="output", lanes=lanes, vth=plan.output_vth, depth=2,
-                      n_images=per_lane, fixed=fixed)
+                      n_images=per_lane, fixed=fixed, graded=graded)
+    output = _neurons(plan, size=lanes * plan.n_classes, layer="output", lanes=lanes, vth=plan.output_vth,
+                      depth=output_depth, n_images=per_lane, fixed=fixed)
     to_hidden = _sparse(copies(plan.hidden_weights), fixed, bits=bits)
-    if plan.facilitates:
-        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1, bits=bits, message_bits=message_bits)
-    else:
-        to_output = _sparse(copies(plan.output_weights), fixed, bits=bits)
     encoder.s_out.connect(to_hidden.s_in)
     to_hidden.a_out.connect(hidden.a_in)
-    hidden.s_out.connect(to_output.s_in)
-    to_output.a_out.connect(output.a_in)
+    counting = None
+    if counters is not None:  # hidden (and relay) -> counters -> output, every synapse plain
+        counting = _neurons(plan, size=lanes * counters.size, layer=None, lanes=lanes, vth=1, depth=2,
+                            n_images=per_lane, fixed=fixed, start_offset=np.tile(counters.rank - 1, lanes))
+        fan_in = counters.fan_in.tocsc()
+        into = _sparse(copies(fan_in[:, :plan.n_hidden]), fixed, bits=8)
+        hidden.s_out.connect(into.s_in)
+        into.a_out.connect(counting.a_in)
+        for weights, exp in counter_synapses(plan, counters):
+            out_of = _sparse(copies(weights), fixed, weight_exp=exp, bits=8)
+            counting.s_out.connect(out_of.s_in)
+            out_of.a_out.connect(output.a_in)
+    else:
+        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1 if graded else 0, bits=bits,
+                            message_bits=message_bits if graded else 0)
+        hidden.s_out.connect(to_output.s_in)
+        to_output.a_out.connect(output.a_in)
     inter = relay = None
     if plan.has_inhibition:
         back = sp.csr_matrix(np.full((plan.n_hidden, 1), -plan.inhibition_strength, dtype=np.int32))
         inter = _side_neuron(plan, encoder, hidden, copies(plan.inhibition_weights), plan.inhibition_vth,
                              copies(back), plan.inhibition_exp, n_images=per_lane, lanes=lanes, fixed=fixed)
-    if plan.has_relay:
+    if plan.has_relay and counting is not None:
+        relay = _side_neuron(plan, encoder, counting, copies(plan.relay_weights), plan.relay_vth,
+                             copies(counters.fan_in.tocsc()[:, plan.n_hidden:]), 0, n_images=per_lane,
+                             lanes=lanes, fixed=fixed, layer="relay")
+    elif plan.has_relay:
         relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,
                              copies(plan.relay_to_output), plan.relay_exp, n_images=per_lane, lanes=lanes,
                              fixed=fixed, graded=plan.relay_facilitated is not None, layer="relay")
@@ -208,7 +260,7 @@ def _run_batch(plan, X, tag, lanes=1):
             relay.s_out.connect(facilitating.s_in)
             facilitating.a_out.connect(output.a_in)
     try:
-        output.run(condition=RunSteps(num_steps=per_lane * plan.slot + 2), run_cfg=_run_config(tag))
+        output.run(condition=RunSteps(num_steps=per_lane * plan.slot + output_depth), run_cfg=_run_config(tag))
         counted = {
             "hidden": _read(hidden, hidden.packed_counts),
             "output": _read(output, output.packed_counts),
@@ -216,6 +268,8 @@ def _run_batch(plan, X, tag, lanes=1):
             "inhibition": _read(inter, inter.packed_counts) if inter is not None else np.zeros((0, per_lane)),
             "relay": _read(relay, relay.packed_counts) if relay is not None else np.zeros((0, per_lane)),
         }
+        if counting is not None:
+            counted["counters"] = _read(counting, counting.packed_counts)
     finally:
         output.stop()
     result = {key: _lanes_of(np.asarray(value, dtype=np.int64), lanes)[:, :n_images]
@@ -240,7 +294,7 @@ def _side_neuron(plan, encoder, target, in_weights, vth, out_weights, out_exp, *
     return neuron
 
 
-def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=None):
+def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=None, binary=False):
     """Run the plan in Lava on images ``X``, one long run per batch.
 
     Parameters
@@ -261,12 +315,15 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
     progress : callable, optional
         Called with 0 before the first batch, then with the number of images
         finished after each batch.
+    binary : bool
+        Binary spikes only (Loihi 1): a facilitating plan runs counter
+        neurons (:mod:`.counters`) instead of graded spikes.
 
     Returns
     -------
     dict
-        Spike counts ``input``, ``hidden``, ``inhibition``, ``relay``, ``output`` of shape
-        ``(n_neurons, n_images)``, ``output_last``, and ``wall_time_s``.
+        Spike counts ``input``, ``hidden``, ``inhibition``, ``relay``, ``output`` (and with counter
+        neurons, ``counters``) of shape ``(n_neurons, n_images)``, ``output_last``, and ``wall_time_s``.
     """
     if tag not in TAGS:
         raise HardwareError(f"Lava tag must be one of {TAGS}, got {tag!r}")
@@ -284,7 +341,7 @@ def run_lava(plan, X, *, tag="fixed_pt", batch_size=500, lanes=LANES, progress=N
     parts = []
     for first in range(0, len(X), max(1, int(batch_size))):
         batch = X[first:first + batch_size]
-        parts.append(_run_batch(plan, batch, tag, lanes=min(lanes, len(batch))))
+        parts.append(_run_batch(plan, batch, tag, lanes=min(lanes, len(batch)), binary=binary))
         if progress is not None:
             progress(min(first + batch_size, len(X)))
     merged = {key: np.concatenate([p[key] for p in parts], axis=1) for key in parts[0]}

@@ -62,8 +62,13 @@ UV_LIMIT = 2**23  # Lava's fixed_pt LIF holds current and potential in 24 bits
 OUTPUT_MARGIN = 0.1
 
 
-def quantise_weights(matrix, bits):
+def quantise_weights(matrix, bits, even=False):
     """Quantise a sparse matrix to Lava fixed_pt integer weights.
+
+    Weights of both signs come out even (Lava spends a bit on the sign and
+    drops the lowest one); with ``even``, weights of one sign do too, at one
+    bit less, so that half a weight is whole (facilitating synapses add
+    ``w / 2``).
 
     Returns
     -------
@@ -77,11 +82,11 @@ def quantise_weights(matrix, bits):
     peak = float(np.abs(matrix.data).max()) if matrix.nnz else 0.0
     if peak == 0.0:
         return sp.csr_matrix(matrix.shape, dtype=np.int32), 1.0
-    mixed = matrix.data.min() < 0
-    levels = 2 ** (bits - 1) - 1 if mixed else 2**bits - 1
-    step = 2 ** (LAVA_MAX_WEIGHT_BITS - bits + (1 if mixed else 0))
+    even = even or matrix.data.min() < 0
+    levels = 2 ** (bits - 1) - 1 if even else 2**bits - 1
+    step = 2 ** (LAVA_MAX_WEIGHT_BITS - bits + (1 if even else 0))
     if levels < 1:
-        raise HardwareError(f"weight_bits={bits} leaves no level for signed weights")
+        raise HardwareError(f"weight_bits={bits} leaves no level for signed (or halved) weights")
     ints = matrix.copy()
     ints.data = np.round(ints.data * levels / peak) * step
     ints = ints.astype(np.int32)
@@ -287,7 +292,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
 
     # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps / power spikes.
     # With power 2 the output synapses facilitate: n hidden spikes add w n^2 / 2 (see module doc).
-    o_int, s_o = quantise_weights(network.output_weights, weight_bits)
+    o_int, s_o = quantise_weights(network.output_weights, weight_bits, even=(power == 2))
     per_count = form.scale * hidden_vth / (s_w * steps)  # activation (before the power) per hidden spike
     rho = s_o / (per_count * (1.0 if power == 1 else 2.0 * per_count))
     bias = np.asarray(network.output_bias, dtype=np.float64)

@@ -74,7 +74,9 @@ class _CountingMixin:
         self._prepare()
         if (self.time_step % self.reset_interval) == self.reset_offset:
             self.u *= 0
-            self.v[:] = self._threshold() // 2 if self.v.dtype.kind == "i" else self._threshold() / 2
+            threshold = self._threshold()
+            half = threshold // 2 if self.v.dtype.kind == "i" else threshold / 2
+            self.v[:] = half - self.start_offset * threshold
         self.subthr_dynamics(activation_in=a_in_data)
         s_out = self.spiking_activation()
         self.v[s_out] -= self._threshold()
@@ -87,6 +89,7 @@ class _CountingMixin:
 class PyCountingLIFModelFloat(_CountingMixin, PyLifResetModelFloat):
     implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
     s_out_dtype = float
+    start_offset: np.ndarray = LavaPyType(np.ndarray, np.int32)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
     last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
     packed_counts: np.ndarray = LavaPyType(np.ndarray, np.int64)
@@ -105,6 +108,7 @@ class PyCountingLIFModelFloat(_CountingMixin, PyLifResetModelFloat):
 class PyCountingLIFModelBitAcc(_CountingMixin, PyLifResetModelBitAcc):
     implements_process = None  # the parent model implements LIFReset; this one implements CountingLIF
     s_out_dtype = np.int32  # the port's type: 24-bit payloads
+    start_offset: np.ndarray = LavaPyType(np.ndarray, np.int32)
     counts: np.ndarray = LavaPyType(np.ndarray, np.int32)
     last_spike: np.ndarray = LavaPyType(np.ndarray, np.int32)
     packed_counts: np.ndarray = LavaPyType(np.ndarray, np.int64)

@@ -61,6 +61,12 @@ class CountingLIF(LIFReset):
     read than the arrays themselves: Lava sends an array one element per
     message. Read once at the end of a run.
 
+    ``start_offset`` (one integer per neuron, default 0) lowers that
+    starting potential by whole thresholds: a neuron with offset ``j - 1``
+    and inputs of one threshold is silent until the ``j``-th input of the
+    image, then fires with every input -- the counter neurons of
+    :mod:`~neuroplastic.hardware.counters`.
+
     With ``graded=True`` a spike carries a payload (a Loihi 2 graded
     spike): ``2k - 1`` for the neuron's ``k``-th spike of the image. A
     ``Sparse`` connection reading payloads (``num_message_bits > 0``) with
@@ -78,6 +84,9 @@ class CountingLIF(LIFReset):
         depth in the network; each connection delays by one step).
     graded : bool
         Send ``2k - 1`` with the ``k``-th spike of an image instead of 1.
+    start_offset : numpy.ndarray of int, optional
+        Per neuron, whole thresholds below half the threshold at which it
+        starts every image.
     **lif_params
         ``shape``, ``du``, ``dv``, ``bias_mant``, ``bias_exp``, ``vth``,
         ``reset_interval``, ``reset_offset`` as for ``LIFReset``.
@@ -88,11 +97,13 @@ class CountingLIF(LIFReset):
     zero); Loihi 2 neurons are microcoded and can implement it.
     """
 
-    def __init__(self, *, n_images, count_offset, graded=False, **lif_params):
+    def __init__(self, *, n_images, count_offset, graded=False, start_offset=None, **lif_params):
         super().__init__(**lif_params)
         self.proc_params["count_offset"] = int(count_offset)
         self.proc_params["graded"] = bool(graded)
         shape = lif_params["shape"]
+        offset = np.zeros(shape[0], dtype=np.int32) if start_offset is None else np.asarray(start_offset, np.int32)
+        self.start_offset = Var(shape=(shape[0],), init=offset)
         self.counts = Var(shape=(shape[0], int(n_images)), init=np.zeros((shape[0], int(n_images)), dtype=np.int32))
         self.last_spike = Var(shape=(shape[0], int(n_images)),
                               init=np.full((shape[0], int(n_images)), -1, dtype=np.int32))
