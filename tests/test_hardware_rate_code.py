@@ -218,3 +218,17 @@ def test_a_facilitating_plan_has_even_output_weights_even_when_they_share_one_si
     net.activation = "triangle_squared"
     squared = build_plan(net, X, steps=16, squares=True)
     assert np.all(squared.output_weights.data % 2 == 0) and squared.output_weights.data.max() <= 254
+
+
+def test_signed_readout_weights_are_halved_at_the_same_precision():
+    """Halved weights (Lava: even mantissas with weight_exp -1) send half the input per spike, the same levels."""
+    net = triangle_network(seed=6)
+    X = np.random.default_rng(4).uniform(0, 1, (40, 8))
+    full, _ = quantise_weights(net.output_weights, 8)
+    halved, _ = quantise_weights(net.output_weights, 8, halve=True)
+    np.testing.assert_array_equal(halved.toarray() * 2, full.toarray())
+    assert np.any(halved.data % 2) and np.abs(halved.data).max() <= 127
+    plan = build_plan(net, X, steps=16)
+    assert plan.output_exp == -1 and np.array_equal(plan.output_weights.toarray(), halved.toarray())
+    net.activation = "triangle_squared"  # facilitating weights stay whole and even: w / 2 must be whole
+    assert build_plan(net, X, steps=16, squares=True).output_exp == 0

@@ -237,7 +237,9 @@ def _run_batch(plan, X, tag, lanes=1, binary=False):
             counting.s_out.connect(out_of.s_in)
             out_of.a_out.connect(output.a_in)
     else:
-        to_output = _sparse(copies(plan.output_weights), fixed, weight_exp=-1 if graded else 0, bits=bits,
+        # halved weights (plan.output_exp = -1) go to Lava as even mantissas with weight_exp -1
+        to_output = _sparse(copies(plan.output_weights * 2**-plan.output_exp), fixed,
+                            weight_exp=-1 if graded else plan.output_exp, bits=bits,
                             message_bits=message_bits if graded else 0)
         hidden.s_out.connect(to_output.s_in)
         to_output.a_out.connect(output.a_in)

@@ -62,13 +62,16 @@ UV_LIMIT = 2**23  # Lava's fixed_pt LIF holds current and potential in 24 bits
 OUTPUT_MARGIN = 0.1
 
 
-def quantise_weights(matrix, bits, even=False):
+def quantise_weights(matrix, bits, even=False, halve=False):
     """Quantise a sparse matrix to Lava fixed_pt integer weights.
 
     Weights of both signs come out even (Lava spends a bit on the sign and
     drops the lowest one); with ``even``, weights of one sign do too, at one
     bit less, so that half a weight is whole (facilitating synapses add
-    ``w / 2``).
+    ``w / 2``). With ``halve``, weights of both signs are returned halved,
+    at the same precision: Lava then holds them as even mantissas with
+    ``weight_exp = -1`` (see :attr:`SpikingPlan.output_exp`), and they send
+    half the input per spike.
 
     Returns
     -------
@@ -87,6 +90,8 @@ def quantise_weights(matrix, bits, even=False):
     step = 2 ** (LAVA_MAX_WEIGHT_BITS - bits + (1 if even else 0))
     if levels < 1:
         raise HardwareError(f"weight_bits={bits} leaves no level for signed (or halved) weights")
+    if halve and even:
+        step //= 2
     ints = matrix.copy()
     ints.data = np.round(ints.data * levels / peak) * step
     ints = ints.astype(np.int32)
@@ -133,6 +138,7 @@ class SpikingPlan(LayerSizes):
     relay_facilitated: sp.csr_matrix | None = None
     hidden_power: int = 1
     count_caps: tuple = (0, 0)
+    output_exp: int = 0  # -1: output_weights are halved signed weights, sent to Lava as mantissas 2w, exponent -1
     notes: dict = field(default_factory=dict)
 
     @property
@@ -292,7 +298,10 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
 
     # Output layer: O_c = rho * (z_c + K); top class fires up to ~steps / power spikes.
     # With power 2 the output synapses facilitate: n hidden spikes add w n^2 / 2 (see module doc).
-    o_int, s_o = quantise_weights(network.output_weights, weight_bits, even=(power == 2))
+    # Signed readout weights are sent halved (Lava: even mantissas, weight_exp -1), at the same precision: the
+    # burst of hidden spikes at an image's first step then stays inside Loihi's 16-bit neuron input.
+    halve = power == 1 and np.asarray(sp.csr_matrix(network.output_weights).data).min(initial=0) < 0
+    o_int, s_o = quantise_weights(network.output_weights, weight_bits, even=(power == 2), halve=halve)
     per_count = form.scale * hidden_vth / (s_w * steps)  # activation (before the power) per hidden spike
     rho = s_o / (per_count * (1.0 if power == 1 else 2.0 * per_count))
     bias = np.asarray(network.output_bias, dtype=np.float64)
@@ -354,7 +363,7 @@ def build_plan(network, calibration_inputs, *, steps=128, pad=3, weight_bits=8, 
         relay_exp=relay_exp,
         relay_facilitated=relay_fac, hidden_power=int(power), notes=notes,
         count_caps=(count_cap(counts, slot), count_cap(relay_counts[:, :1], slot) if relay is not None else 0)
-        if power == 2 else (0, 0),
+        if power == 2 else (0, 0), output_exp=-1 if halve else 0,
     )
     plan.bias_fixed("hidden"), plan.bias_fixed("output")  # range check now, not inside Lava
     if plan.has_relay:
