@@ -82,6 +82,12 @@ class Counters:
         return sp.csr_matrix((np.ones(self.size), (np.arange(self.size), self.source)),
                              shape=(self.size, self.n_hidden + self.n_relay))
 
+    def synapses_from(self, layer):
+        """The counters' input synapses from ``"hidden"`` or ``"relay"``: the columns of :attr:`fan_in` that
+        layer's neurons own, ``(n_counters, layer size)``."""
+        columns = slice(0, self.n_hidden) if layer == "hidden" else slice(self.n_hidden, None)
+        return self.fan_in.tocsc()[:, columns].tocsr()
+
     @property
     def sources(self):
         """Source layers and sizes, in the column order of :attr:`fan_in`."""

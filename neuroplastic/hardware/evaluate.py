@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import HardwareError, NeuroplasticError
 from ..config.schema import HardwareSpec
+from ..errors import HardwareError, NeuroplasticError
 from ..runs import load_run
 from .counters import layer_spikes
 from .energy import mac_workload, price_events, price_macs

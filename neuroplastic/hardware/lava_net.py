@@ -228,8 +228,7 @@ def _run_batch(plan, X, tag, lanes=1, binary=False):
     if counters is not None:  # hidden (and relay) -> counters -> output, every synapse plain
         counting = _neurons(plan, size=lanes * counters.size, layer=None, lanes=lanes, vth=1, depth=2,
                             n_images=per_lane, fixed=fixed, start_offset=np.tile(counters.rank - 1, lanes))
-        fan_in = counters.fan_in.tocsc()
-        into = _sparse(copies(fan_in[:, :plan.n_hidden]), fixed, bits=8)
+        into = _sparse(copies(counters.synapses_from("hidden")), fixed, bits=8)
         hidden.s_out.connect(into.s_in)
         into.a_out.connect(counting.a_in)
         for weights, exp in counter_synapses(plan, counters):
@@ -250,7 +249,7 @@ def _run_batch(plan, X, tag, lanes=1, binary=False):
                              copies(back), plan.inhibition_exp, n_images=per_lane, lanes=lanes, fixed=fixed)
     if plan.has_relay and counting is not None:
         relay = _side_neuron(plan, encoder, counting, copies(plan.relay_weights), plan.relay_vth,
-                             copies(counters.fan_in.tocsc()[:, plan.n_hidden:]), 0, n_images=per_lane,
+                             copies(counters.synapses_from("relay")), 0, n_images=per_lane,
                              lanes=lanes, fixed=fixed, layer="relay")
     elif plan.has_relay:
         relay = _side_neuron(plan, encoder, output, copies(plan.relay_weights), plan.relay_vth,

@@ -110,8 +110,7 @@ def plan_to_nir(plan, metadata=None):
     if counters is None:
         edges.append(("hidden_spikes", "output_synapses"))
     else:  # binary spikes: the facilitating synapses become counter neurons (see neuroplastic.hardware.counters)
-        fan_in = counters.fan_in.tocsc()
-        nodes["hidden_to_counters"] = nir.Linear(weight=_dense(fan_in[:, :n_h]))
+        nodes["hidden_to_counters"] = nir.Linear(weight=_dense(counters.synapses_from("hidden")))
         edges += [("hidden_spikes", "hidden_to_counters"), ("counters_spikes", "output_synapses")]
         _population(nodes, edges, "counters", "hidden_to_counters", counters.size, 1, counters.start() * V_SHIFT)
     _population(nodes, edges, "hidden", "hidden_synapses", n_h, plan.hidden_vth)
@@ -132,7 +131,7 @@ def plan_to_nir(plan, metadata=None):
                                                                 V_SHIFT * 2.0**plan.relay_exp))
             edges += [("relay_spikes", "relay_to_output"), ("relay_to_output", "output")]
         else:
-            nodes["relay_to_counters"] = nir.Linear(weight=_dense(counters.fan_in.tocsc()[:, n_h:]))
+            nodes["relay_to_counters"] = nir.Linear(weight=_dense(counters.synapses_from("relay")))
             edges += [("relay_spikes", "relay_to_counters"), ("relay_to_counters", "counters")]
         edges.append(("input", "relay_synapses"))
         _population(nodes, edges, "relay", "relay_synapses", plan.n_relay, plan.relay_vth)

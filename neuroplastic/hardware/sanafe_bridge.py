@@ -187,10 +187,9 @@ def _edges(plan):
         edges.append(("input", "relay", plan.relay_weights))
     if plan.facilitates:
         counters = counters_of(plan)
-        fan_in = counters.fan_in.tocsc()
-        edges.append(("hidden", "counters", fan_in[:, :plan.n_hidden]))
+        edges.append(("hidden", "counters", counters.synapses_from("hidden")))
         if plan.has_relay:
-            edges.append(("relay", "counters", fan_in[:, plan.n_hidden:]))
+            edges.append(("relay", "counters", counters.synapses_from("relay")))
         return edges + [("counters", "output", counters.to_output)]
     edges.append(("hidden", "output", plan.output_weights))
     if plan.has_relay:
