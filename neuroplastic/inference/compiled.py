@@ -53,13 +53,41 @@ ACTIVATION_CODES = {
 
 @njit(cache=True, nogil=True)
 def _gather(X, start, stop, pixels, inputs):
-    """Copy the used pixels of images ``start:stop`` into ``inputs`` (pixels x images), 16 images at a time."""
-    for b0 in range(start, stop, 16):
-        b1 = min(stop, b0 + 16)
+    """Copy the used pixels of images ``start:stop`` into ``inputs`` (pixels x images), 16 images at a time.
+
+    The copy of 16 images has a constant count, so it is unrolled (on `mnist_sparse`, 3.5 against 5.3 ms for
+    the 10,000 test images with a variable count).
+    """
+    b0 = start
+    while b0 + 16 <= stop:
         for i in range(pixels.shape[0]):
             pixel = pixels[i]
-            for b in range(b0, b1):
-                inputs[i, b - start] = X[b, pixel]
+            for r in range(16):
+                inputs[i, b0 - start + r] = X[b0 + r, pixel]
+        b0 += 16
+    for i in range(pixels.shape[0]):
+        pixel = pixels[i]
+        for b in range(b0, stop):
+            inputs[i, b - start] = X[b, pixel]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _group(indices, data, p, n, scale):
+    """The inputs and weights (times ``scale``) of synapses ``p:p + n`` (1 <= n <= 8), padded to eight.
+
+    Padding repeats the first input with a zero weight, so a group of any size is one pass over a block.
+    """
+    zero = data.dtype.type(0.0)
+    i0 = indices[p]
+    return (i0,
+            indices[p + 1] if n > 1 else i0, indices[p + 2] if n > 2 else i0, indices[p + 3] if n > 3 else i0,
+            indices[p + 4] if n > 4 else i0, indices[p + 5] if n > 5 else i0, indices[p + 6] if n > 6 else i0,
+            indices[p + 7] if n > 7 else i0,
+            data[p] * scale,
+            data[p + 1] * scale if n > 1 else zero, data[p + 2] * scale if n > 2 else zero,
+            data[p + 3] * scale if n > 3 else zero, data[p + 4] * scale if n > 4 else zero,
+            data[p + 5] * scale if n > 5 else zero, data[p + 6] * scale if n > 6 else zero,
+            data[p + 7] * scale if n > 7 else zero)
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS, inline="always")
@@ -81,22 +109,7 @@ def _sums(inputs, indptr, indices, data, j, out, r, m):
     first = True
     while p < end:
         n = min(8, end - p)
-        i0 = indices[p]
-        i1 = indices[p + 1] if n > 1 else i0
-        i2 = indices[p + 2] if n > 2 else i0
-        i3 = indices[p + 3] if n > 3 else i0
-        i4 = indices[p + 4] if n > 4 else i0
-        i5 = indices[p + 5] if n > 5 else i0
-        i6 = indices[p + 6] if n > 6 else i0
-        i7 = indices[p + 7] if n > 7 else i0
-        w0 = data[p]
-        w1 = data[p + 1] if n > 1 else zero
-        w2 = data[p + 2] if n > 2 else zero
-        w3 = data[p + 3] if n > 3 else zero
-        w4 = data[p + 4] if n > 4 else zero
-        w5 = data[p + 5] if n > 5 else zero
-        w6 = data[p + 6] if n > 6 else zero
-        w7 = data[p + 7] if n > 7 else zero
+        i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, p, n, data.dtype.type(1.0))
         if first:  # the first group stores and the others add, so no pass is spent zeroing the row
             for b in range(m):
                 out[r, b] = (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
@@ -189,17 +202,31 @@ def _input_mean(inputs, weights, offset, mean, m):
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, m):
-    """First pass of the triangle: each unit's distance to the image into ``hidden``, their mean into ``mean``."""
+    """First pass of the triangle: each unit's distance to the image into ``hidden``, their mean into ``mean``.
+
+    A unit of at most eight synapses (every unit of `mnist_sparse`) takes one loop, its sum and distance
+    together; the weights are doubled beforehand, which is exact, so the result is the same.
+    """
     zero = hidden.dtype.type(0.0)
     two = hidden.dtype.type(2.0)
     n_hidden = bias.shape[0]
     for b in range(m):
         mean[b] = zero
     for j in range(n_hidden):
-        _sums(inputs, indptr, indices, data, j, hidden, j, m)
         b_j = bias[j]
-        for b in range(m):  # kept apart from the sum below: together the loop does not vectorise
-            hidden[j, b] = np.sqrt(max(hidden[j, b] * -two + b_j + norms[b], zero))
+        p = indptr[j]
+        n = indptr[j + 1] - p
+        if 0 < n <= 8:
+            i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, p, n, -two)
+            for b in range(m):
+                hidden[j, b] = np.sqrt(max(
+                    (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
+                     + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
+                    + b_j + norms[b], zero))
+        else:
+            _sums(inputs, indptr, indices, data, j, hidden, j, m)
+            for b in range(m):  # kept apart from the sum below: together the loop does not vectorise
+                hidden[j, b] = np.sqrt(max(hidden[j, b] * -two + b_j + norms[b], zero))
         for b in range(m):
             mean[b] += hidden[j, b]
     inv = hidden.dtype.type(1.0 / n_hidden)
