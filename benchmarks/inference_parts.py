@@ -63,7 +63,8 @@ def main(argv=None):
         parts["hidden layer, first pass with no synapses (distances only)"] = lambda: _distances(
             inputs, norms[:m], *no_synapses, plan.hidden_bias, hidden, mean, n_blocks)
         parts["second pass: completing the activity and the readout"] = lambda: _triangle_readout(
-            hidden, mean, plan.power, *readout, potentials, n_blocks)
+            hidden, mean, plan.power, plan.readout_indptr, plan.readout_units, plan.readout_weights, potentials,
+            n_blocks)
     else:
         parts["population mean from the inputs"] = lambda: _input_mean(inputs, plan.mean_weights, mean, n_blocks)
         parts["one pass: synapses, activation and readout"] = lambda: _pointwise(
@@ -103,10 +104,9 @@ def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, n_block
 
 
 @njit
-def _triangle_readout(hidden, mean, power, dense, f_indptr, f_outputs, f_weights, potentials, n_blocks):
-    for _ in range(n_blocks):  # completing the activity in place again each round costs the same
-        kernel._triangle_readout(hidden, mean, power, dense, f_indptr, f_outputs, f_weights, potentials,
-                                 hidden.shape[1])
+def _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, n_blocks):
+    for _ in range(n_blocks):  # with power 1 the activity is not stored; otherwise completing it again costs the same
+        kernel._triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, hidden.shape[1])
 
 
 @njit

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuroplastic.hardware.evaluate import load_for_evaluation, plan_for
+from neuroplastic.hardware.evaluate import load_for_evaluation, plan_for, rate_code_of
 from neuroplastic.hardware.nir_export import export_nir, run_nir
 from neuroplastic.hardware.profiles import load_profile
 from neuroplastic.hardware.rate_code import classify_counts, encoder_spikes, simulate
@@ -36,12 +36,14 @@ def main(argv=None):
     parser.add_argument("--images", type=int, default=1000)
     parser.add_argument("--split", choices=("test", "validation"), default="test")
     parser.add_argument("--profile", default="loihi2", help="weight precision of the plan (default loihi2)")
-    parser.add_argument("--steps", type=int, default=128)
-    parser.add_argument("--hidden-rate", type=float, default=0.25)
-    parser.add_argument("--inhibition-rate", type=float, default=0.25)
+    parser.add_argument("--steps", type=int, help="time steps per image (default: the run's model's [hardware] table)")
+    parser.add_argument("--hidden-rate", type=float, help="(default: the run's model's [hardware] table)")
+    parser.add_argument("--inhibition-rate", type=float, help="(default: the run's model's [hardware] table)")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
-    settings = dict(steps=args.steps, hidden_rate=args.hidden_rate, inhibition_rate=args.inhibition_rate)
+    # The code `neuroplastic export` and `energy` use: each value given, else the run's own.
+    steps, hidden_rate, inhibition_rate = rate_code_of(args.run, args.steps, args.hidden_rate, args.inhibition_rate)
+    settings = dict(steps=steps, hidden_rate=hidden_rate, inhibition_rate=inhibition_rate)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "network.nir"
         start = time.perf_counter()

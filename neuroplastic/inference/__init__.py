@@ -111,7 +111,8 @@ def forward(network, X, *, backend="auto", plan=None):
                                       plan.fanout_outputs, plan.fanout_weights, plan.output_bias)
     args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
             code, plan.power, plan.gain, plan.mean_weights, plan.mean_offset, plan.output_dense,
-            plan.fanout_indptr, plan.fanout_outputs, plan.fanout_weights, plan.output_bias, block)
+            plan.fanout_indptr, plan.fanout_outputs, plan.fanout_weights, plan.readout_indptr, plan.readout_units,
+            plan.readout_weights, plan.output_bias, block)
     if X.shape[0] <= block:
         return kernels.forward_serial(*args)
     from numba import get_num_threads

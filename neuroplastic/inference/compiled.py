@@ -13,12 +13,14 @@ activation per hidden unit and image.
   function of the input, computed once per block before the pass.
 - **Two passes** for the triangle, whose population mean is a mean of
   square roots: the first stores every unit's distance to the image and
-  sums them, the second completes the activity and adds it out.
-- **Readout.** A full readout adds four units into each output in one pass
-  over the block, so the potentials are read and written once per four
-  units. A sparse one walks each hidden unit's own output synapses. Neither
-  is a BLAS product: OpenBLAS's threads inside Numba's threads
-  oversubscribe the cores.
+  sums them, the second completes the activity and adds it out, output by
+  output, eight synapses at a time (the activity is completed where it is
+  read and never stored).
+- **Readout** of the one-pass activations. A full readout adds four units
+  into each output in one pass over the block, so the potentials are read
+  and written once per four units. A sparse one walks each hidden unit's
+  own output synapses. Neither is a BLAS product: OpenBLAS's threads inside
+  Numba's threads oversubscribe the cores.
 - **No views in the loops.** Arrays are indexed in two dimensions. A row
   view in Numba costs a reference count (two calls, each an atomic
   operation), which is a large part of the work of a five-synapse unit on
@@ -218,11 +220,17 @@ def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, m):
         n = indptr[j + 1] - p
         if 0 < n <= 8:
             i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, p, n, -two)
-            for b in range(m):
-                hidden[j, b] = np.sqrt(max(
-                    (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
-                     + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
-                    + b_j + norms[b], zero))
+            if n <= 6:  # six terms are enough (every unit of mnist_sparse has five synapses)
+                for b in range(m):
+                    hidden[j, b] = np.sqrt(max(
+                        (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
+                         + (w4 * inputs[i4, b] + w5 * inputs[i5, b])) + b_j + norms[b], zero))
+            else:
+                for b in range(m):
+                    hidden[j, b] = np.sqrt(max(
+                        (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
+                         + ((w4 * inputs[i4, b] + w5 * inputs[i5, b]) + (w6 * inputs[i6, b] + w7 * inputs[i7, b])))
+                        + b_j + norms[b], zero))
         else:
             _sums(inputs, indptr, indices, data, j, hidden, j, m)
             for b in range(m):  # kept apart from the sum below: together the loop does not vectorise
@@ -234,26 +242,56 @@ def _distances(inputs, norms, indptr, indices, data, bias, hidden, mean, m):
         mean[b] *= inv
 
 
-@njit(cache=True, nogil=True, fastmath=FLAGS)
-def _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weights, potentials, m):
-    """Second pass of the triangle: complete four units' activity, ``max(0, mean - d) ** power``, and add it out."""
+@njit(cache=True, nogil=True, fastmath=FLAGS, inline="always")
+def _rectified_sums(hidden, mean, indptr, indices, data, c, out, m):
+    """``out[c, :m]`` = ``sum_p data[p] * max(0, mean - hidden[indices[p], :m])``: one output of the triangle.
+
+    The activity is completed where it is read, eight units at a time as in
+    :func:`_sums`, so it is never stored.
+    """
     zero = hidden.dtype.type(0.0)
+    for b in range(m):
+        out[c, b] = zero
+    q = indptr[c]
+    end = indptr[c + 1]
+    while q < end:
+        n = min(8, end - q)
+        i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, q, n,
+                                                                                data.dtype.type(1.0))
+        for b in range(m):
+            u = mean[b]
+            out[c, b] += (((w0 * max(u - hidden[i0, b], zero) + w1 * max(u - hidden[i1, b], zero))
+                           + (w2 * max(u - hidden[i2, b], zero) + w3 * max(u - hidden[i3, b], zero)))
+                          + ((w4 * max(u - hidden[i4, b], zero) + w5 * max(u - hidden[i5, b], zero))
+                             + (w6 * max(u - hidden[i6, b], zero) + w7 * max(u - hidden[i7, b], zero))))
+        q += n
+
+
+@njit(cache=True, nogil=True, fastmath=FLAGS)
+def _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, m):
+    """Second pass of the triangle: the activity, ``max(0, mean - d) ** power``, through the readout.
+
+    Output by output, eight of its synapses at a time, so each output's
+    potentials are written once per eight synapses. With ``power`` 1 the
+    activity is completed where it is read; otherwise it is completed in
+    place first.
+    """
+    zero = hidden.dtype.type(0.0)
+    if power == 1.0:
+        for c in range(potentials.shape[0]):
+            _rectified_sums(hidden, mean, r_indptr, r_units, r_weights, c, potentials, m)
+        return
     p = hidden.dtype.type(power)
-    n_hidden = hidden.shape[0]
-    for j in range(0, n_hidden, 4):
-        k = min(4, n_hidden - j)
-        for t in range(j, j + k):
-            for b in range(m):
-                hidden[t, b] = max(mean[b] - hidden[t, b], zero)
-            if power != 1.0:
-                for b in range(m):
-                    hidden[t, b] = hidden[t, b] ** p
-        _add_into_outputs(hidden, j, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
+    for t in range(hidden.shape[0]):
+        for b in range(m):
+            hidden[t, b] = max(mean[b] - hidden[t, b], zero) ** p
+    for c in range(potentials.shape[0]):
+        _sums(hidden, r_indptr, r_units, r_weights, c, potentials, c, m)
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-           mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+           mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, inputs, hidden, mean,
            potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block.
 
@@ -268,7 +306,7 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
             potentials[c, b] = 0.0
     if code == 3:
         _distances(inputs, X_norms[start:stop], h_indptr, h_indices, h_data, h_bias, hidden, mean, m)
-        _triangle_readout(hidden, mean, power, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
+        _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, m)
     else:
         if code == 4:
             _input_mean(inputs, mean_weights, mean_offset, mean, m)
@@ -281,7 +319,7 @@ def _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias,
 
 @njit(cache=True, nogil=True)
 def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out):
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out):
     """Images ``first:last`` block by block, reusing one set of buffers (fresh large arrays cost page faults)."""
     dtype = h_data.dtype
     n_hidden = h_bias.shape[0]
@@ -293,13 +331,13 @@ def _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, c
     for start in range(first, last, block):
         stop = min(last, start + block)
         _block(X, X_norms, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-               mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, inputs, hidden, mean,
+               mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, inputs, hidden, mean,
                potentials, out)
 
 
 @njit(cache=True, parallel=True)
 def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-            mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, n_threads):
+            mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, n_threads):
     """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
 
     Parameters
@@ -325,6 +363,9 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         empty (the kernels then walk ``f_*``).
     f_indptr, f_outputs, f_weights : numpy.ndarray
         Hidden->output synapses per hidden unit (``f_indptr`` has ``n_hidden + 1`` entries).
+    r_indptr, r_units, r_weights : numpy.ndarray
+        Hidden->output synapses per output unit (``r_indptr`` has ``n_outputs + 1`` entries), which the
+        triangle's second pass walks.
     o_bias : numpy.ndarray, shape (n_outputs,)
     block : int
         Images per block.
@@ -344,17 +385,17 @@ def forward(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power
         first = (k * n_blocks // n_chunks) * block
         last = min(n, ((k + 1) * n_blocks // n_chunks) * block)
         _run(X, X_norms, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-             mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
+             mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out)
     return out
 
 
 @njit(cache=True)
 def forward_serial(X, X_norms, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-                   mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block):
+                   mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block):
     """As :func:`forward`, on the calling thread only (no parallel launch: the low-latency path for a few images)."""
     out = np.empty((X.shape[0], o_bias.shape[0]), dtype=h_data.dtype)
     _run(X, X_norms, 0, X.shape[0], pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, o_bias, block, out)
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out)
     return out
 
 

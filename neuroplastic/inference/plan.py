@@ -4,7 +4,8 @@ A :class:`ForwardPlan` holds the non-silent synapses of a
 :class:`~neuroplastic.network.TrainedNetwork` in the layout the compiled
 kernel walks: input->hidden synapses per hidden unit, with inputs renumbered
 to the pixels that some synapse reads, and the readout either per hidden
-unit (sparse) or as a dense matrix when most hidden->output pairs exist. The
+unit (sparse) or as a dense matrix when most hidden->output pairs exist, and
+per output unit for the triangle's second pass. The
 one-image latency path walks the input->hidden synapses from their
 presynaptic side, per input. A
 network whose input->hidden layer is mostly non-silent (a dense BP network,
@@ -46,6 +47,9 @@ class ForwardPlan:
         Input->hidden synapses per input (CSC over all ``n_inputs`` inputs).
     fanout_indptr, fanout_outputs, fanout_weights : numpy.ndarray
         Hidden->output synapses per hidden unit, outputs in increasing order.
+    readout_indptr, readout_units, readout_weights : numpy.ndarray
+        Hidden->output synapses per output unit (CSR of the readout): the
+        triangle's second pass walks them output by output.
     mean_weights : numpy.ndarray, shape (len(pixels),)
     mean_offset : float
         The population mean of the squared-distance triangle's first term,
@@ -70,6 +74,9 @@ class ForwardPlan:
     fanout_indptr: np.ndarray
     fanout_outputs: np.ndarray
     fanout_weights: np.ndarray
+    readout_indptr: np.ndarray
+    readout_units: np.ndarray
+    readout_weights: np.ndarray
     mean_weights: np.ndarray
     mean_offset: float
     activation: str
@@ -121,6 +128,9 @@ class ForwardPlan:
             fanout_indptr=by_unit.indptr.astype(np.int32),
             fanout_outputs=by_unit.indices.astype(np.int32),
             fanout_weights=by_unit.data.astype(dtype),
+            readout_indptr=output.indptr.astype(np.int32),
+            readout_units=output.indices.astype(np.int32),
+            readout_weights=output.data.astype(dtype),
             mean_weights=(np.bincount(renumber[hidden.indices], hidden.data, pixels.size)
                           / max(n_hidden, 1)).astype(dtype),
             mean_offset=float(0.5 * np.mean(network.hidden_bias)) if n_hidden else 0.0,
