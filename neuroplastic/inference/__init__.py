@@ -102,14 +102,14 @@ def forward(network, X, *, backend="auto", plan=None):
     X = np.ascontiguousarray(X, dtype=plan.hidden_weights.dtype)
     if plan.hidden_dense.size:
         return _dense_forward(network, plan, X)
-    norms = np.einsum("ij,ij->i", X, X)  # vectorised here: a per-image sum in the kernel is latency-bound
     code = kernels.ACTIVATION_CODES[plan.activation]
     block = block_size(plan.activation)
     if X.shape[0] <= SINGLE:
+        norms = np.einsum("ij,ij->i", X, X)  # the block kernel computes its own, in its threads
         return kernels.forward_single(X, norms, plan.input_indptr, plan.input_units, plan.input_weights,
                                       plan.hidden_bias, code, plan.power, plan.gain, plan.fanout_indptr,
                                       plan.fanout_outputs, plan.fanout_weights, plan.output_bias)
-    args = (X, norms, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
+    args = (X, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,
             code, plan.power, plan.gain, plan.mean_weights, plan.mean_offset, plan.output_dense,
             plan.fanout_indptr, plan.fanout_outputs, plan.fanout_weights, plan.readout_indptr, plan.readout_units,
             plan.readout_weights, plan.output_bias, block)
