@@ -111,7 +111,8 @@ def _sums(inputs, indptr, indices, data, j, out, r, m):
     first = True
     while p < end:
         n = min(8, end - p)
-        i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, p, n, data.dtype.type(1.0))
+        i0, i1, i2, i3, i4, i5, i6, i7, w0, w1, w2, w3, w4, w5, w6, w7 = _group(indices, data, p, n,
+                                                                                data.dtype.type(1.0))
         if first:  # the first group stores and the others add, so no pass is spent zeroing the row
             for b in range(m):
                 out[r, b] = (((w0 * inputs[i0, b] + w1 * inputs[i1, b]) + (w2 * inputs[i2, b] + w3 * inputs[i3, b]))
@@ -307,8 +308,8 @@ def _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potenti
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
 def _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-           mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, inputs, hidden, mean,
-           norms, potentials, out):
+           mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+           o_bias, inputs, hidden, mean, norms, potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block.
 
     ``hidden`` holds every unit's activity for the triangle, and four rows
@@ -337,7 +338,8 @@ def _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, po
 
 @njit(cache=True, nogil=True)
 def _run(X, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out):
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+         o_bias, block, out):
     """Images ``first:last`` block by block, reusing one set of buffers (fresh large arrays cost page faults)."""
     dtype = h_data.dtype
     n_hidden = h_bias.shape[0]
@@ -350,13 +352,14 @@ def _run(X, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, powe
     for start in range(first, last, block):
         stop = min(last, start + block)
         _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-               mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, inputs, hidden, mean,
-               norms, potentials, out)
+               mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+               o_bias, inputs, hidden, mean, norms, potentials, out)
 
 
 @njit(cache=True, parallel=True)
 def forward(X, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-            mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, n_threads):
+            mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+            o_bias, block, n_threads):
     """Output potentials of a sparse one-hidden-layer network, blocks in parallel.
 
     Parameters
@@ -402,17 +405,20 @@ def forward(X, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
         first = (k * n_blocks // n_chunks) * block
         last = min(n, ((k + 1) * n_blocks // n_chunks) * block)
         _run(X, first, last, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-             mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out)
+             mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+             o_bias, block, out)
     return out
 
 
 @njit(cache=True)
 def forward_serial(X, pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-                   mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block):
+                   mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+                   o_bias, block):
     """As :func:`forward`, on the calling thread only (no parallel launch: the low-latency path for a few images)."""
     out = np.empty((X.shape[0], o_bias.shape[0]), dtype=h_data.dtype)
     _run(X, 0, X.shape[0], pixels, h_indptr, h_indices, h_data, h_bias, code, power, gain,
-         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights, o_bias, block, out)
+         mean_weights, mean_offset, o_dense, f_indptr, f_outputs, f_weights, r_indptr, r_units, r_weights,
+         o_bias, block, out)
     return out
 
 
