@@ -277,7 +277,7 @@ def scaling_child(args):
 
 def scaling(args):
     """Every size in a fresh process, as a user trains one model per run, so that no size inherits another's
-    memory. (Fresh processes still vary: 20,000 units took 6.7 to 11.5 s in six of them on 2026-12-02.)"""
+    memory. (Fresh processes still vary: 20,000 units took 7.4 to 11.5 s in five of them on 2026-12-02.)"""
     rows = []
     for n_hidden in args.scaling_units:
         out = subprocess.run([sys.executable, __file__, "--scaling-child", "--scaling-units", str(n_hidden),
