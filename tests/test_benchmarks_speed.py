@@ -94,3 +94,23 @@ def test_inference_parts_times_every_part(activation, n_parts, mnist_folder, tmp
     result = json.loads(capsys.readouterr().out)
     assert len(result["seconds"]) == n_parts and all(t > 0 for t in result["seconds"].values())
     assert result["images"] == 10000 // result["block"] * result["block"]
+
+
+@pytest.mark.mnist
+def test_scaling_runs_each_size_in_its_own_process_and_fits_the_exponent(mnist_folder, tmp_path, monkeypatch,
+                                                                          capsys):
+    monkeypatch.setenv("NEUROPLASTIC_DATA", str(mnist_folder))
+    figure = tmp_path / "scaling.png"
+    load_benchmark("speed").main(["--scaling", "--scaling-units", "20", "40", "--scaling-images", "300",
+                                  "--figure", str(figure)])
+    result = json.loads(capsys.readouterr().out)
+    rows = result["rows"]
+    assert [row["n_hidden"] for row in rows] == [20, 40]
+    # 16 input synapses per unit and n_hidden / 10 readout synapses per class
+    assert [row["synapses"] for row in rows] == [20 * 16 + 10 * 2, 40 * 16 + 10 * 4]
+    assert all(row["train_seconds"] > 0 and row["inference_seconds"] > 0 for row in rows)
+    s = np.log([row["synapses"] for row in rows])
+    expected = (np.log(rows[1]["train_seconds"]) - np.log(rows[0]["train_seconds"])) / (s[1] - s[0])
+    assert result["fitted_exponent"]["train_seconds"] == pytest.approx(expected)
+    assert result["images_per_training_run"] == 300 and result["test_images"] == 10000
+    assert figure.stat().st_size > 0
