@@ -176,7 +176,7 @@ class TrainedNetwork(LayerSizes):
         arrays = (self.hidden_weights, self.hidden_weights.data, self.hidden_weights.indices,
                   self.hidden_weights.indptr, self.hidden_bias, self.output_weights, self.output_weights.data,
                   self.output_weights.indices, self.output_weights.indptr, self.output_bias)
-        key = tuple(id(a) for a in arrays) + (self.activation, json.dumps(self.activation_params, sort_keys=True))
+        key = tuple(id(a) for a in arrays) + (self.activation, sorted(self.activation_params.items()))
         if self._plan is None or self._plan[0] != key:
             self._plan = (key, ForwardPlan.from_network(self))
         return self._plan[1]

@@ -105,8 +105,7 @@ def forward(network, X, *, backend="auto", plan=None):
     code = kernels.ACTIVATION_CODES[plan.activation]
     block = block_size(plan.activation)
     if X.shape[0] <= SINGLE:
-        norms = np.einsum("ij,ij->i", X, X)  # the block kernel computes its own, in its threads
-        return kernels.forward_single(X, norms, plan.input_indptr, plan.input_units, plan.input_weights,
+        return kernels.forward_single(X, plan.input_indptr, plan.input_units, plan.input_weights,
                                       plan.hidden_bias, code, plan.power, plan.gain, plan.fanout_indptr,
                                       plan.fanout_outputs, plan.fanout_weights, plan.output_bias)
     args = (X, plan.pixels, plan.hidden_indptr, plan.hidden_indices, plan.hidden_weights, plan.hidden_bias,

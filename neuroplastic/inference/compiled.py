@@ -481,7 +481,7 @@ def _activate(u, norm, bias, code, power, gain):
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
-def forward_single(X, X_norms, in_indptr, in_units, in_weights, h_bias, code, power, gain,
+def forward_single(X, in_indptr, in_units, in_weights, h_bias, code, power, gain,
                    fan_indptr, fan_outputs, fan_weights, o_bias):
     """Output potentials one image at a time, driven by the events that occur: the latency path for a few images.
 
@@ -495,8 +495,6 @@ def forward_single(X, X_norms, in_indptr, in_units, in_weights, h_bias, code, po
     Parameters
     ----------
     X : numpy.ndarray, shape (n, n_inputs)
-    X_norms : numpy.ndarray, shape (n,)
-        ``||x||^2`` of every input (read by the triangle activations only).
     in_indptr, in_units, in_weights : numpy.ndarray
         Input->hidden synapses per input (CSC: ``in_indptr`` has ``n_inputs + 1`` entries).
     h_bias : numpy.ndarray, shape (n_hidden,)
@@ -528,7 +526,7 @@ def forward_single(X, X_norms, in_indptr, in_units, in_weights, h_bias, code, po
             if x_i != zero:
                 for p in range(in_indptr[i], in_indptr[i + 1]):
                     u[in_units[p]] += in_weights[p] * x_i
-        _activate(u, X_norms[n], h_bias, code, power, gain)
+        _activate(u, _norm(X, n) if code == 3 else zero, h_bias, code, power, gain)
         potentials[:] = zero
         for j in range(n_hidden):
             h_j = u[j]
