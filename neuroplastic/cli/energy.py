@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from ..hardware.evaluate import SPLITS, default_backend, energy_for_run
 from ..hardware.lava_net import LANES, check_lanes
+from ..hardware.ranges import beyond_input
 from .options import add_data, add_json, add_rate_code, check_rate_code, print_json
 
 NAME = "energy"
@@ -94,8 +95,7 @@ def range_warning(ranges):
     """A one-line note when a layer's input per step exceeds the 16 bits of Loihi's neuron, else None."""
     if not ranges:
         return None
-    beyond = {name: layer["max_input_weight_steps"] for name, layer in ranges["layers"].items()
-              if not layer["within_16_bit_input"]}
+    beyond = beyond_input(ranges["layers"])
     if not beyond:
         return None
     limit = ranges["limits_weight_steps"]["input_16_bit"]

@@ -24,7 +24,7 @@ import numpy as np
 
 from .rate_code import UV_LIMIT, V_SHIFT
 
-__all__ = ["INPUT_LIMIT", "STATE_LIMIT", "PeakRanges"]
+__all__ = ["INPUT_LIMIT", "STATE_LIMIT", "PeakRanges", "beyond_input"]
 
 #: The 16-bit synaptic input per neuron and step of Lava's bit-accurate LIF port, in weight steps.
 INPUT_LIMIT = 2**15 - 1
@@ -61,4 +61,11 @@ class PeakRanges:
 
     def beyond_input(self):
         """``{layer: largest input}`` of the layers whose input exceeded :data:`INPUT_LIMIT`."""
-        return {name: peak["input"] for name, peak in self._peaks.items() if peak["input"] > INPUT_LIMIT}
+        return beyond_input(self.layers())
+
+
+def beyond_input(layers):
+    """``{layer: largest input}`` of the layers whose input exceeded :data:`INPUT_LIMIT`, from ``layers`` as
+    :meth:`PeakRanges.layers` gives them (and an energy report's ``ranges`` holds them)."""
+    return {name: layer["max_input_weight_steps"] for name, layer in layers.items()
+            if not layer["within_16_bit_input"]}
