@@ -318,15 +318,15 @@ def _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, po
     m = stop - start
     _gather(X, start, stop, pixels, inputs)
     n_outputs = o_bias.shape[0]
-    for c in range(n_outputs):
-        for b in range(m):
-            potentials[c, b] = 0.0
     if code == 3:
         for b in range(m):
             norms[b] = _norm(X, start + b)
         _distances(inputs, norms, h_indptr, h_indices, h_data, h_bias, hidden, mean, m)
-        _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, m)
+        _triangle_readout(hidden, mean, power, r_indptr, r_units, r_weights, potentials, m)  # sets every output
     else:
+        for c in range(n_outputs):  # the one pass adds into the potentials
+            for b in range(m):
+                potentials[c, b] = 0.0
         if code == 4:
             _input_mean(inputs, mean_weights, mean_offset, mean, m)
         _pointwise_pass(inputs, mean, h_indptr, h_indices, h_data, h_bias, code, gain, o_dense, f_indptr,
