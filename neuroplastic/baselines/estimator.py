@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ConfigError, DataError
+from ..network import all_finite
 from .mlp import ACTIVATIONS, make_epoch, shuffled_batches
 
 __all__ = ["BaselineClassifier"]
@@ -74,7 +75,7 @@ class BaselineClassifier:
             raise DataError(f"inputs must be a 2-d array (n, features), got shape {X.shape}")
         if n_features is not None and X.shape[1] != n_features:
             raise DataError(f"inputs must have {n_features} features, got {X.shape[1]}")
-        if not np.all(np.isfinite(X)):
+        if not all_finite(X):
             raise DataError("inputs contain NaN or infinite values")
         return X
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ...errors import DataError
+from ...network import all_finite
 
 __all__ = ["check_images", "column_mean_std"]
 
@@ -28,7 +29,7 @@ def check_images(X, n_features=None):
         raise DataError(f"inputs must have {n_features} pixels per image, got {X.shape[1]}")
     if X.shape[0] == 0:
         raise DataError("inputs are empty")
-    if not np.all(np.isfinite(X)):
+    if not all_finite(X):
         raise DataError("inputs contain NaN or infinite values")
     if X.min() < 0 or X.max() > 1:
         raise DataError(f"inputs must lie in [0, 1], got values in [{X.min():g}, {X.max():g}]")
