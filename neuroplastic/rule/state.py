@@ -65,11 +65,15 @@ class HiddenSynapses:
         """Synapses held by each unit, shape (n_hidden,)."""
         return np.count_nonzero(self.birth != EMPTY, axis=1)
 
-    def slot_matrix(self):
-        """All slots as a CSR matrix (empty slots contribute weight 0): the fast layout for batch sums."""
-        H, C = self.index.shape
+    def slot_matrix(self, start=0, stop=None):
+        """The slots of units ``start:stop`` (all by default) as a CSR matrix: the fast layout for batch sums.
+
+        Empty slots contribute weight 0. The matrix shares the slot arrays; nothing is copied.
+        """
+        weight, index = self.weight[start:stop], self.index[start:stop]
+        H, C = index.shape
         indptr = np.arange(0, H * C + 1, C, dtype=np.int64 if H * C >= 2 ** 31 else np.int32)
-        return sp.csr_matrix((self.weight.ravel(), self.index.ravel(), indptr), shape=(H, self.n_inputs))
+        return sp.csr_matrix((weight.ravel(), index.ravel(), indptr), shape=(H, self.n_inputs))
 
     def to_csr(self):
         """The existing synapses as a CSR matrix with sorted indices (the saved network's layout)."""

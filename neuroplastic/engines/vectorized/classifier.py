@@ -233,6 +233,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         N, B = X.shape[0], self.batch_size
         batches_per_pass = -(-N // B)
         total = sum(ph.epochs for ph in phases) * N
+        workspace = training.Workspace()  # the batch x units arrays, mapped once for this run
         started = time.perf_counter()
         while p.phase < len(phases):
             phase = phases[p.phase]
@@ -247,7 +248,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
             loss, correct = training.learn_batch(
                 state, X[index], y_index[index], rule, phase, rng, activation=self.activation,
                 activation_params=self.activation_params, learning_rate=rule.output.learning_rate * (1.0 - readout_fraction),
-                taught=taught_arg)
+                taught=taught_arg, workspace=workspace)
             done = len(index)
             p.window_loss += loss
             p.window_correct += correct

@@ -14,16 +14,30 @@ import numpy as np
 from ...errors import ConfigError
 from ...rule import structural, updates
 from ...rule.activations import DISTANCE_ACTIVATIONS, activity_from_sums
+from .workspace import Workspace
 
-__all__ = ["dendritic_sums", "learn_batch", "readout_from_sums", "readout_input", "readout_batch", "rewiring_event", "upkeep", "scale_new_outputs",
-           "check_output_method"]
+__all__ = ["Workspace", "dendritic_sums", "learn_batch", "readout_from_sums", "readout_input", "readout_batch",
+           "rewiring_event", "upkeep", "scale_new_outputs", "check_output_method"]
 
 F32 = np.float32
 
+#: Hidden units per sparse product in :func:`dendritic_sums`, so that no product makes a large array.
+SUM_CHUNK = 2048
 
-def dendritic_sums(hidden, X):
-    """``w_j . x`` of every unit for a batch, from the existing synapses only; shape (batch, n_hidden)."""
-    return np.asarray((hidden.slot_matrix() @ X.T).T, dtype=F32)
+
+def dendritic_sums(hidden, X, workspace=None):
+    """``w_j . x`` of every unit for a batch, from the existing synapses only; shape (batch, n_hidden).
+
+    The sums are computed ``SUM_CHUNK`` units at a time into one array of
+    ``workspace`` (a new one without it) and returned as its transpose. Each
+    sum is the same, term by term, as in one product over all units.
+    """
+    XT = np.ascontiguousarray(X.T)
+    out = (workspace or Workspace()).array("sums", (hidden.n_hidden, X.shape[0]), F32)
+    for start in range(0, hidden.n_hidden, SUM_CHUNK):
+        stop = min(start + SUM_CHUNK, hidden.n_hidden)
+        out[start:stop] = hidden.slot_matrix(start, stop) @ XT
+    return out.T
 
 
 def upkeep(state, rule):
@@ -37,8 +51,11 @@ def _hidden_bias(activation, squared_norm):
     return squared_norm if activation in DISTANCE_ACTIVATIONS else -0.5 * squared_norm
 
 
-def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params, learning_rate, taught):
+def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params, learning_rate, taught,
+                workspace=None):
     """Present one batch: hidden learning and growth, gain control, and the readout update in its phase.
+
+    ``workspace`` (:class:`Workspace`) holds the batch x units arrays from one batch to the next.
 
     Returns
     -------
@@ -50,9 +67,13 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
     B = X.shape[0]
     rate = min(1.0, B / rule.homeostasis.time_constant)
     state.input_trace += rate * (X.mean(axis=0, dtype=np.float64) - state.input_trace)
-    sums = dendritic_sums(hidden, X)
+    workspace = workspace or Workspace()
+    sums = dendritic_sums(hidden, X, workspace)
     squared_norm = hidden.squared_norm()
-    winners = np.argmin(squared_norm + units.conscience - 2.0 * sums, axis=1)
+    bias = squared_norm + units.conscience
+    score = workspace.like("score", sums, np.result_type(bias, sums))  # bias - 2 sums, without temporaries
+    np.multiply(sums, 2.0, out=score)
+    winners = np.argmin(np.subtract(bias, score, out=score), axis=1)
     wins = structural.instar_step(hidden, units.counts, X, winners)
     if rule.homeostasis.strength > 0:
         units.win_rate, units.conscience = updates.homeostatic_bias_update(
@@ -65,11 +86,12 @@ def learn_batch(state, X, y, rule, phase, rng, *, activation, activation_params,
     census.record_growth(grown)
     census.record_elimination(lifetimes)
     return readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, activation=activation,
-                             activation_params=activation_params, learning_rate=learning_rate, taught=taught)
+                             activation_params=activation_params, learning_rate=learning_rate, taught=taught,
+                             workspace=workspace)
 
 
 def readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, *, activation, activation_params,
-                      learning_rate, taught):
+                      learning_rate, taught, workspace=None):
     """The part of a batch after the hidden layer's learning: hidden activity, gain control, readout update.
 
     Any engine that computes the dendritic sums of a batch (and the squared
@@ -85,7 +107,7 @@ def readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, *, acti
         ``w_j . x`` of every unit, before this batch's instar update.
     squared_norm : numpy.ndarray, shape (n_hidden,) or (batch, n_hidden)
         ``||w_j||^2`` the sums were computed with.
-    rule, phase, rng, activation, activation_params, learning_rate, taught
+    rule, phase, rng, activation, activation_params, learning_rate, taught, workspace
         As for :func:`learn_batch`.
 
     Returns
@@ -93,14 +115,14 @@ def readout_from_sums(state, X, y, sums, squared_norm, rule, phase, rng, *, acti
     (loss, correct) : (float, int)
     """
     activity = readout_input(state, X, sums, squared_norm, rule, phase, activation=activation,
-                             activation_params=activation_params)
+                             activation_params=activation_params, workspace=workspace)
     if activity is None:
         return 0.0, 0
     eligibility_rate = min(1.0, X.shape[0] / rule.output.eligibility_time_constant)
     return readout_batch(state.readout, activity, y, rng, rule.output, learning_rate, eligibility_rate, taught)
 
 
-def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, activation_params):
+def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, activation_params, workspace=None):
     """Hidden activity of a batch as the readout sees it; updates the gain control on the way.
 
     Returns
@@ -113,7 +135,7 @@ def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, acti
     activity = activity_from_sums(activation, sums, np.einsum("ij,ij->i", X, X),
                                   _hidden_bias(activation, squared_norm).astype(F32), **(activation_params or {}))
     if not state.taught_before.any():  # the gain's set point develops in the first session and is kept after it
-        _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant))
+        _update_gain(state.gain, activity, min(1.0, B / rule.output.gain_time_constant), workspace)
     if not phase.readout_learns:
         return None
     if rule.output.standardize:
@@ -122,9 +144,12 @@ def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, acti
     return activity
 
 
-def _update_gain(gain, activity, rate):
+def _update_gain(gain, activity, rate, workspace=None):
+    """Running mean and variance of each unit's activity; the batch's variance as ``numpy.var`` computes it,
+    with its float64 deviations in ``workspace``."""
     mean = activity.mean(axis=0, dtype=np.float64)
-    var = activity.var(axis=0, dtype=np.float64)
+    deviation = np.subtract(activity, mean, out=(workspace or Workspace()).like("deviation", activity, np.float64))
+    var = np.multiply(deviation, deviation, out=deviation).sum(axis=0) / activity.shape[0]
     if not gain.started:
         gain.mean[:], gain.var[:] = mean, var
         gain.started = True
