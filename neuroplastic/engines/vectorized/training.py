@@ -16,7 +16,7 @@ from ...rule import structural, updates
 from ...rule.activations import DISTANCE_ACTIVATIONS, activity_from_sums
 from .workspace import Workspace
 
-__all__ = ["Workspace", "dendritic_sums", "learn_batch", "readout_from_sums", "readout_input", "readout_batch",
+__all__ = ["dendritic_sums", "learn_batch", "readout_from_sums", "readout_input", "readout_batch",
            "rewiring_event", "upkeep", "scale_new_outputs", "check_output_method"]
 
 F32 = np.float32
