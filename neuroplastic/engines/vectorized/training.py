@@ -145,8 +145,11 @@ def readout_input(state, X, sums, squared_norm, rule, phase, *, activation, acti
 
 
 def _update_gain(gain, activity, rate, workspace=None):
-    """Running mean and variance of each unit's activity; the batch's variance as ``numpy.var`` computes it,
-    with its float64 deviations in ``workspace``."""
+    """Update the running mean and variance of each unit's activity by one batch.
+
+    The batch's variance is computed operation by operation as ``numpy.var``
+    computes it, with its float64 deviations held in ``workspace``.
+    """
     mean = activity.mean(axis=0, dtype=np.float64)
     deviation = np.subtract(activity, mean, out=(workspace or Workspace()).like("deviation", activity, np.float64))
     var = np.multiply(deviation, deviation, out=deviation).sum(axis=0) / activity.shape[0]
