@@ -5,7 +5,7 @@ import pytest
 
 from neuroplastic.engines.vectorized import classifier, training
 from neuroplastic.engines.vectorized.workspace import Workspace
-from neuroplastic.rule.state import HiddenSynapses
+from neuroplastic.rule.state import GainState, HiddenSynapses
 
 from test_vectorized_classifier import tiny_data, tiny_learner
 
@@ -44,7 +44,7 @@ def test_sums_taken_in_chunks_equal_one_product_over_all_units(monkeypatch):
 def test_gain_variance_is_numpys_variance_bit_for_bit(order):
     rng = np.random.default_rng(1)
     activity = np.asarray(rng.gamma(1.0, 1.0, size=(100, 37)).astype(np.float32), order=order)
-    gain = type("Gain", (), {"started": False, "mean": np.zeros(37), "var": np.zeros(37)})()
+    gain = GainState(mean=np.zeros(37), var=np.zeros(37))
     training._update_gain(gain, activity, 0.5, Workspace())
     np.testing.assert_array_equal(gain.mean, activity.mean(axis=0, dtype=np.float64))
     np.testing.assert_array_equal(gain.var, activity.var(axis=0, dtype=np.float64))
