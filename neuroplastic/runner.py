@@ -28,8 +28,23 @@ __all__ = ["TrainingData", "prepare_data", "train_model", "peak_rss_mb"]
 
 
 def peak_rss_mb():
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process so far, in MB.
+
+    On Linux, ``VmHWM`` of ``/proc/self/status``: the high-water mark of this
+    program's own memory. ``getrusage``'s ``ru_maxrss`` is not that: the
+    kernel carries a process's high-water mark across ``exec``, so a run
+    started by a large process (a benchmark, a sweep) reported at least the
+    memory of its parent. Elsewhere, ``ru_maxrss`` (kilobytes; bytes on macOS).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """The main job: a run folder with everything in it, reproducible, and resumable after an interruption."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,3 +131,18 @@ def test_unknown_engine_or_mode_is_refused_before_any_folder_is_made(tiny_model,
     with pytest.raises(NeuroplasticError, match=f"{field}.*must be one of"):
         run_sweep([tiny_model], out=tmp_path / "sweep", engine=engine, mode=mode)
     assert not (tmp_path / "run").exists() and not (tmp_path / "sweep").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
+def test_peak_memory_is_the_runs_own_not_its_parents():
+    """A run started by a large process (a benchmark, a sweep) reports its own peak memory.
+
+    ``ru_maxrss`` carried the parent's high-water mark across ``exec``: a
+    child of a 400 MB parent reported at least 400 MB.
+    """
+    held = np.ones(50_000_000)  # 400 MB, touched
+    child = subprocess.run([sys.executable, "-c", "from neuroplastic.runner import peak_rss_mb; print(peak_rss_mb())"],
+                           capture_output=True, text=True, check=True)
+    own = float(child.stdout)
+    assert 10 < own < 300, own
+    assert held[-1] == 1.0
