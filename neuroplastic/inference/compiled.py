@@ -126,8 +126,8 @@ def _sums(inputs, indptr, indices, data, j, out, r, m):
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS, inline="always")
-def _add_into_outputs(act, r0, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m):
-    """Add the activity ``act[r0:r0 + k, :m]`` of hidden units ``j:j + k`` (k <= 4) through their output synapses.
+def _add_into_outputs(act, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m):
+    """Add the activity ``act[:k, :m]`` of hidden units ``j:j + k`` (k <= 4) through their output synapses.
 
     A full readout adds the four units into each output in one pass, so the
     potentials are read and written once per four units; a sparse one walks
@@ -135,23 +135,23 @@ def _add_into_outputs(act, r0, k, j, o_dense, f_indptr, f_outputs, f_weights, po
     """
     zero = act.dtype.type(0.0)
     if o_dense.shape[0] == potentials.shape[0]:
-        a1 = r0 + 1 if k > 1 else r0
-        a2 = r0 + 2 if k > 2 else r0
-        a3 = r0 + 3 if k > 3 else r0
+        a1 = 1 if k > 1 else 0
+        a2 = 2 if k > 2 else 0
+        a3 = 3 if k > 3 else 0
         for c in range(potentials.shape[0]):
             w0 = o_dense[c, j]
             w1 = o_dense[c, j + 1] if k > 1 else zero
             w2 = o_dense[c, j + 2] if k > 2 else zero
             w3 = o_dense[c, j + 3] if k > 3 else zero
             for b in range(m):
-                potentials[c, b] += (w0 * act[r0, b] + w1 * act[a1, b]) + (w2 * act[a2, b] + w3 * act[a3, b])
+                potentials[c, b] += (w0 * act[0, b] + w1 * act[a1, b]) + (w2 * act[a2, b] + w3 * act[a3, b])
     else:
         for t in range(k):
             for q in range(f_indptr[j + t], f_indptr[j + t + 1]):
                 c = f_outputs[q]
                 w = f_weights[q]
                 for b in range(m):
-                    potentials[c, b] += w * act[r0 + t, b]
+                    potentials[c, b] += w * act[t, b]
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
@@ -189,7 +189,7 @@ def _pointwise_pass(inputs, mean, indptr, indices, data, bias, code, gain, o_den
             else:
                 for b in range(m):
                     rows[t, b] = max(np.tanh(g * (rows[t, b] + b_j)), zero)
-        _add_into_outputs(rows, 0, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
+        _add_into_outputs(rows, k, j, o_dense, f_indptr, f_outputs, f_weights, potentials, m)
 
 
 @njit(cache=True, nogil=True, fastmath=FLAGS)
@@ -312,7 +312,7 @@ def _block(X, start, stop, pixels, h_indptr, h_indices, h_data, h_bias, code, po
            o_bias, inputs, hidden, mean, norms, potentials, out):
     """Output potentials of images ``start:stop`` into ``out``, in buffers sized for the block.
 
-    ``hidden`` holds every unit's activity for the triangle, and four rows
+    ``hidden`` holds every unit's distance for the triangle, and four rows
     otherwise (the other activations need no second pass).
     """
     m = stop - start
