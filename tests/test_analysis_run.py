@@ -162,3 +162,13 @@ def test_analyze_command_on_a_missing_folder_is_a_one_line_error(tmp_path, capsy
 
     assert main(["analyze", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("neuroplastic: error:")
+
+
+def test_a_damaged_dynamics_file_is_a_one_line_error_naming_it(tmp_path):
+    from neuroplastic.analysis.run import synapse_dynamics
+    from neuroplastic.errors import DataError
+    from neuroplastic.runs import RunFolder
+
+    (tmp_path / "dynamics.json").write_text('{"grown": 3, ')  # cut short
+    with pytest.raises(DataError, match="dynamics.json: unreadable"):
+        synapse_dynamics(RunFolder(tmp_path))

@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import DataError
 from ..runs import load_run
 from .neurobench import neurobench_metrics
 from .overparam import overparameterisation_factor
@@ -81,7 +82,7 @@ def synapse_dynamics(run):
     try:
         census = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise NeuroplasticError(f"{path}: unreadable ({exc})") from None
+        raise DataError(f"{path}: unreadable ({exc})") from None
     return {
         "grown": census["grown"], "eliminated": census["eliminated"], "mean_lifetime": census["mean_lifetime"],
         "passes": [{"epoch": e["epoch"], "phase": e["phase"], "turnover": e.get("turnover"),
