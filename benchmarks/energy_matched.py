@@ -23,8 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from neuroplastic.atomic import atomic_write_json
 from neuroplastic.baselines import BackpropClassifier
 from neuroplastic.config import load_model

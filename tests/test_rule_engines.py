@@ -9,7 +9,6 @@ runs in the vectorized engine from the same state.
 """
 
 import numpy as np
-import pytest
 
 from neuroplastic.network import TrainedNetwork
 from neuroplastic.rule.census import synapse_keys

@@ -1,9 +1,7 @@
 """Sweeps on the Brian2 engine: the spiking form's biophysics varied from the command line."""
 
 import json
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("brian2", reason="needs brian2: pip install 'neuroplastic[brian2]'")

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..atomic import atomic_write_bytes
 from ..errors import DataError
-from .folder import load_idx_folder
 from .splits import DataSet, LabelledImages
 
 __all__ = ["SAMPLE_PATH", "SAMPLE_SIZES", "load_sample", "make_sample"]

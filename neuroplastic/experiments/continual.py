@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 from ..rule.updates import norm_matching_factor
-from .continual_report import LABELS, continual_markdown, write_continual_outputs  # noqa: F401 (re-exported)
+from .continual_report import continual_markdown, write_continual_outputs  # noqa: F401 (re-exported)
 
 __all__ = ["EVALUATE_ON", "parse_tasks", "run_continual", "synapse_changes", "validation_split", "ContinualBackprop",
            "continual_markdown", "write_continual_outputs"]

@@ -8,7 +8,6 @@ for each compared figure, the difference of the means over seeds and whether
 it exceeds twice the larger of the two groups' seed standard deviations.
 """
 
-from pathlib import Path
 
 from ..config.loader import base_chain, model_path
 
