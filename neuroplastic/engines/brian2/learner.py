@@ -76,10 +76,9 @@ import time
 import numpy as np
 
 from ...errors import ConfigError, DataError
-from ...rule.schedule import session_schedule
-from ...rule.state import HiddenSynapses, TrainingState
+from ...rule.state import HiddenSynapses
 from .. import READOUT_ENGINES, TARGETS, check_engine
-from ..hyperparameters import RuleHyperparameters
+from ..base import RuleLearner, json_ready
 from ..vectorized import learned, training
 from ..vectorized.checks import check_images
 from .device import brian2_target, frozen_garbage
@@ -100,7 +99,7 @@ def _slot_sums(hidden, X):
 _RECORD_BUDGET = 4_000_000
 
 
-class Brian2Classifier(RuleHyperparameters):
+class Brian2Classifier(RuleLearner):
     """The structural-plasticity classifier executed by Brian2 (rate or spiking form).
 
     Parameters
@@ -244,40 +243,14 @@ class Brian2Classifier(RuleHyperparameters):
         self._export()
         return self
 
-    def get_state(self):
-        """Everything needed to resume training exactly (the vectorized learner's format, plus the spiking runs)."""
-        from ..vectorized.classifier import _json_ready
+    def _extra_state(self):
+        return {"spiking_runs": json_ready(list(self.spiking_runs_))}
 
-        arrays, values = self.state_.to_arrays()
-        return {**{key: np.array(value) for key, value in arrays.items()}, "values": _json_ready(values),
-                "n_hidden": int(self.n_hidden), "classes": self.classes_.tolist(),
-                "rng_state": self._rng.bit_generator.state, "history": list(self.history_),
-                "spiking_runs": _json_ready(list(self.spiking_runs_))}
-
-    def set_state(self, state):
-        """Restore :meth:`get_state` output (the hyperparameters must be those of the saved learner)."""
-        self._rule = self._validate()
-        missing = [key for key in ("n_hidden", "classes", "rng_state", "history", "values") if key not in state]
-        if missing:
-            raise ConfigError("resume", f"the saved state lacks {', '.join(missing)}: not a checkpoint of this learner")
-        if int(state["n_hidden"]) != self.n_hidden:
-            raise ConfigError("n_hidden", f"is {self.n_hidden} but the saved state has {state['n_hidden']}")
-        self._rng = np.random.default_rng()
-        self._rng.bit_generator.state = state["rng_state"]
-        self.classes_ = np.asarray(state["classes"])
-        self.history_ = [dict(record) for record in state["history"]]
+    def _restore_extra(self, state):
         self.spiking_runs_ = [dict(run) for run in state.get("spiking_runs", [])]
-        self.state_ = TrainingState.from_arrays({k: v for k, v in state.items() if isinstance(v, np.ndarray)},
-                                                state["values"])
-        return self
 
     def partial_fit(self, X, y, classes=None):
         raise ConfigError("partial_fit", "is not available in the Brian2 engine; use the vectorized engine")
-
-    @property
-    def schedule_(self):
-        """The phases of a session (:func:`neuroplastic.rule.schedule.session_schedule`)."""
-        return session_schedule(self._rule, self.hidden_epochs, self.readout_epochs)
 
     def _spiking_params(self):
         params = self.spiking if self.spiking is not None else SpikingParams()
@@ -293,7 +266,7 @@ class Brian2Classifier(RuleHyperparameters):
 
     def _run(self, X, y, progress, max_presentations):
         y_index = np.searchsorted(self.classes_, y)
-        rule, state, rng = self._rule, self.state_, self._rng
+        state, rng = self.state_, self._rng
         p, census = state.progress, state.census
         phases = self.schedule_
         N, B = X.shape[0], self.batch_size
@@ -317,25 +290,13 @@ class Brian2Classifier(RuleHyperparameters):
             else:
                 self._rate_stretch(X, y_index, phase, batches_per_pass, progress, total, max_presentations)
             stop = max_presentations is not None and p.session_done >= max_presentations
-            if p.position >= N:
-                p.position = 0
-                p.epoch += 1
-                census.end_epoch(len(census.epochs) + 1, phase.name, p.presentations, state.hidden)
-                if p.epoch >= phase.epochs:
-                    p.epoch = 0
-                    p.phase += 1
+            if self._end_pass(phase, N):
                 if self._checkpoint is not None:  # between passes: a resumed run starts the next pass
                     p.elapsed_seconds += time.perf_counter() - started
                     started = time.perf_counter()
                     self._checkpoint[0](self.get_state())
         p.elapsed_seconds += time.perf_counter() - started
-        if p.phase >= len(phases) and not p.session_closed:
-            p.session_closed = True
-            taught = np.unique(y_index)
-            if rule.output.session_scaling:
-                state.session_scaling_factor = training.scale_new_outputs(state, taught,
-                                                                          learned.gain_terms(state, rule)[1])
-            state.taught_before[taught] = True
+        self._close_session(np.unique(y_index))
 
     def _rate_stretch(self, X, y_index, phase, batches_per_pass, progress, total, max_presentations):
         """The rest of a pass in the rate form: Brian2 runs up to each rewiring event, NumPy between them."""
@@ -449,14 +410,13 @@ class Brian2Classifier(RuleHyperparameters):
         None.
         """
         rule, state, rng = self._rule, self.state_, self._rng
-        p, r = state.progress, rule.rewiring
+        p = state.progress
         index = p.perm[p.position:p.position + len(sums)]
         Xb = X[index]
         done = len(index)
         state.input_trace += min(1.0, done / rule.homeostasis.time_constant) * (
             Xb.mean(axis=0, dtype=np.float64) - state.input_trace)
-        readout_fraction = ((p.epoch * batches_per_pass + p.position // self.batch_size)
-                            / (phase.epochs * batches_per_pass) if phase.readout_learns else 0.0)
+        readout_fraction = self._readout_fraction(phase, batches_per_pass)
         taught = np.unique(y_index)
         taught = None if taught.size == self.classes_.size else taught
         learning_rate = rule.output.learning_rate * (1.0 - readout_fraction)
@@ -475,13 +435,8 @@ class Brian2Classifier(RuleHyperparameters):
             noise = rng.normal(0.0, o.noise_std, size=(o.n_perturbations, done, self.classes_.size)).astype(F32)
             readout.append((activity, y_index[index], noise.transpose(1, 0, 2), learning_rate,
                             min(1.0, done / o.eligibility_time_constant)))
-        p.position += done
-        p.presentations += done
-        p.session_done += done
-        p.since_event += done
-        if p.since_event < r.period:
+        if not self._count(done):
             return None
-        p.since_event = 0
         turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
 
         def event():  # the hidden elimination ran in the Brian2 network; output turnover and the record here
@@ -506,30 +461,18 @@ class Brian2Classifier(RuleHyperparameters):
         p.window_correct += int(correct.sum())
         p.window_count += len(loss)
 
-    def _open_phase(self, phase):
-        if learned.open_phase(self.state_, phase, self._rule):
-            self._record(f"{phase.name} start")
-
-    def _record(self, phase):
-        self.history_.append(learned.history_record(self.state_, phase, len(self.history_)))
-
     def _vectorized_readout(self, X, y, progress, max_presentations):
         """The remaining phases in the vectorized engine, from this learner's typed state (same schedule)."""
         from ..vectorized import StructuralPlasticityClassifier
-        from ..vectorized.classifier import _json_ready
 
         shared = {name: getattr(self, name) for name in StructuralPlasticityClassifier._PARAM_NAMES}
         other = StructuralPlasticityClassifier(**shared)
         other._rule, other._rng, other.classes_ = self._rule, self._rng, self.classes_
         other.n_features_in_, other.state_, other.history_ = self.n_features_in_, self.state_, self.history_
         checkpoint, every = self._checkpoint or (None, None)
-        runs = _json_ready(list(self.spiking_runs_))
+        runs = json_ready(list(self.spiking_runs_))
         other._run(X, y, progress, checkpoint and (lambda snapshot: checkpoint({**snapshot, "spiking_runs": runs})),
                    every, max_presentations)
-
-    def _export(self):
-        for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():
-            setattr(self, name, value)
 
     # -- inference ---------------------------------------------------------
     def to_network(self):

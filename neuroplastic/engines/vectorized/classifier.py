@@ -6,9 +6,8 @@ import numpy as np
 
 from ...errors import ConfigError, DataError
 from ...rule.activations import hidden_activity
-from ...rule.schedule import session_schedule
-from ...rule.state import Progress, TrainingState
-from ..hyperparameters import RuleHyperparameters
+from ...rule.state import Progress
+from ..base import RuleLearner
 from . import learned, training
 from .checks import check_images as _check_X
 
@@ -16,7 +15,7 @@ __all__ = ["StructuralPlasticityClassifier"]
 
 
 
-class StructuralPlasticityClassifier(RuleHyperparameters):
+class StructuralPlasticityClassifier(RuleLearner):
     """One sparse hidden layer learnt by competitive Hebbian plasticity with synapse growth and elimination;
     a perturbation-learnt readout with its own structural plasticity.
 
@@ -88,7 +87,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         self.random_state = random_state
         self.progress = progress
 
-    def _validate_hyperparameters(self):
+    def _validate(self):
         self._check_counts()
         if self.readout_epochs < 1:
             raise ConfigError("readout_epochs", f"must be at least 1 (the readout must learn), got {self.readout_epochs}")
@@ -96,36 +95,6 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         rule = self.rule_params()
         training.check_output_method(rule)
         return rule
-
-    @property
-    def schedule_(self):
-        """The phases of a session (:func:`neuroplastic.rule.schedule.session_schedule`)."""
-        return session_schedule(self._rule, self.hidden_epochs, self.readout_epochs)
-
-    # -- state -------------------------------------------------------------
-    def _initial_state(self, X, n_classes):
-        return learned.initial_state(self._rule, self._rng, self.n_hidden, X, n_classes)
-
-    def get_state(self):
-        """Everything needed to resume training exactly: a flat dict of arrays and JSON values."""
-        arrays, values = self.state_.to_arrays()
-        return {**{key: np.array(value) for key, value in arrays.items()}, "values": _json_ready(values), "n_hidden": int(self.n_hidden),
-                "classes": self.classes_.tolist(), "rng_state": self._rng.bit_generator.state,
-                "history": list(self.history_)}
-
-    def set_state(self, state):
-        """Restore :meth:`get_state` output (hyperparameters must match those of the saved learner)."""
-        self._rule = self._validate_hyperparameters()
-        if int(state["n_hidden"]) != self.n_hidden:
-            raise ConfigError("n_hidden", f"is {self.n_hidden} but the saved state has {state['n_hidden']}")
-        self._rng = np.random.default_rng()
-        self._rng.bit_generator.state = state["rng_state"]
-        self.classes_ = np.asarray(state["classes"])
-        self.history_ = [dict(r) for r in state["history"]]
-        arrays = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
-        self.state_ = TrainingState.from_arrays(arrays, state["values"])
-        self._export()
-        return self
 
     # -- training ----------------------------------------------------------
     def fit(self, X, y, *, progress=None, checkpoint=None, checkpoint_every=None, resume_state=None,
@@ -160,7 +129,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         ------
         DataError, ConfigError
         """
-        self._rule = self._validate_hyperparameters()
+        self._rule = self._validate()
         X, y = self._check_training_data(X, y, None if resume_state is None else resume_state.get("classes"))
         if resume_state is not None:
             self.set_state(resume_state)
@@ -189,7 +158,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         does not unlearn the readout of classes it never shows. The hidden layer
         stays plastic in every session.
         """
-        self._rule = self._validate_hyperparameters()
+        self._rule = self._validate()
         if not hasattr(self, "state_"):
             X, y = self._check_training_data(X, y, None if classes is None else np.unique(classes))
             self._start(X, y, classes)
@@ -218,7 +187,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         self._rng = np.random.default_rng(self.random_state)
         self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
         self.n_features_in_ = X.shape[1]
-        self.state_ = self._initial_state(X, self.classes_.size)
+        self.state_ = learned.initial_state(self._rule, self._rng, self.n_hidden, X, self.classes_.size)
         self.history_ = []
 
     def _run(self, X, y, progress, checkpoint, checkpoint_every, max_presentations):
@@ -243,8 +212,7 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
                 p.perm = rng.permutation(N)
                 census.start_epoch(p.presentations, state.hidden)
             index = p.perm[p.position:p.position + B]
-            readout_fraction = ((p.epoch * batches_per_pass + p.position // B) / (phase.epochs * batches_per_pass)
-                                if phase.readout_learns else 0.0)
+            readout_fraction = self._readout_fraction(phase, batches_per_pass)
             loss, correct = training.learn_batch(
                 state, X[index], y_index[index], rule, phase, rng, activation=self.activation,
                 activation_params=self.activation_params, learning_rate=rule.output.learning_rate * (1.0 - readout_fraction),
@@ -253,23 +221,12 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
             p.window_loss += loss
             p.window_correct += correct
             p.window_count += done if phase.readout_learns else 0
-            p.position += done
-            p.presentations += done
-            p.session_done += done
-            p.since_event += done
-            if p.since_event >= rule.rewiring.period:
-                p.since_event = 0
+            if self._count(done):
                 turnover = rule.output.turnover * (1.0 - readout_fraction) if phase.readout_learns else 0.0
                 training.rewiring_event(state, rule, turnover, rule.output.learning_rate * (1.0 - readout_fraction),
                                         B, taught_arg)
                 self._record(phase.name)
-            if p.position >= N:
-                p.position = 0
-                p.epoch += 1
-                census.end_epoch(len(census.epochs) + 1, phase.name, p.presentations, state.hidden)
-                if p.epoch >= phase.epochs:
-                    p.epoch = 0
-                    p.phase += 1
+            self._end_pass(phase, N)
             if progress is not None:
                 progress(p.session_done, total, state.hidden.count())
             if checkpoint is not None and checkpoint_every and p.session_done % checkpoint_every < done:
@@ -279,30 +236,9 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
             if max_presentations is not None and p.session_done >= max_presentations and p.phase < len(phases):
                 break
         p.elapsed_seconds += time.perf_counter() - started
-        if p.phase >= len(phases) and not p.session_closed:
-            p.session_closed = True
-            if rule.output.session_scaling:
-                state.session_scaling_factor = training.scale_new_outputs(state, taught, self._gain()[1])
-            state.taught_before[taught] = True
+        self._close_session(taught)
         self._export()
         return self
-
-    def _open_phase(self, phase):
-        if learned.open_phase(self.state_, phase, self._rule):
-            self._record(f"{phase.name} start")
-
-    def _record(self, phase):
-        """Append one record to ``history_`` and reset the running loss and accuracy."""
-        self.history_.append(learned.history_record(self.state_, phase, len(self.history_)))
-
-    # -- learned state -----------------------------------------------------
-    def _gain(self):
-        return learned.gain_terms(self.state_, self._rule)
-
-    def _export(self):
-        """Public learned attributes from the training state (gain control folded into the readout)."""
-        for name, value in learned.learned_attributes(self.state_, self._rule, self.activation).items():
-            setattr(self, name, value)
 
     # -- inference ---------------------------------------------------------
     def hidden_activity(self, X):
@@ -342,13 +278,3 @@ class StructuralPlasticityClassifier(RuleHyperparameters):
         """The trained network as a :class:`neuroplastic.network.TrainedNetwork`."""
         return learned.trained_network(self, "vectorized")
 
-
-def _json_ready(value):
-    """Nested values with NumPy scalars turned into Python ones."""
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
