@@ -6,14 +6,16 @@ Usage::
 
 With binary spikes, a neuron carries a value in S time steps as one of at
 most S+1 messages: a count of 0 to S spikes (rate code) or a first spike at
-one of S steps, or none (first-spike code). So a network whose inputs and
-hidden activity are rounded to S+1 levels, and which is exact in floating
-point otherwise, bounds from above the accuracy of any such code of S steps:
-the spiking dynamics, the quantised weights and the read-out of the class
-only lose more. This script measures that bound on the validation split of
-the first run's model, for our rule's runs and for dense BP 784-H-10 trained
-on the same split (``--hidden``; each H keeps the better of ``--epochs`` on
-validation).
+one of S steps, or none (first-spike code). This script measures a network
+whose inputs and hidden activity are rounded to S+1 evenly spaced levels
+and which is exact in floating point otherwise: about the best a rate code
+of S steps could reach (the spiking dynamics, the quantised weights and
+the read-out of the class only lose more; the hidden scale is the best of
+six, below, not of all). A first-spike code may space
+its levels unevenly and could do somewhat better; the levels here are even.
+It is measured on the validation split of the first run's model, for our
+rule's runs and for dense BP 784-H-10 trained on the same split
+(``--hidden``; each H keeps the better of ``--epochs`` on validation).
 
 It also prices each point from below on a hardware profile (``--profile``,
 default ``loihi1``): every neuron updated at every one of the S steps (hidden
