@@ -34,6 +34,7 @@ Prints JSON.
 """
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -108,6 +109,7 @@ def main(argv=None):
     parser.add_argument("--calibration", type=int, default=2000, help="training images that set the hidden scales")
     parser.add_argument("--data", default=None, help="IDX folder, or mnist-sample")
     parser.add_argument("--out", default="runs/code-levels", help="folder for the BP networks")
+    parser.add_argument("--figure", default=None, help="PNG of validation accuracy against the least energy")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from energy_matched import train_dense
@@ -149,7 +151,43 @@ def main(argv=None):
     if ours and bp:
         result["energy_ratio_ours_to_bp"] = round(ours["test_energy_uj"] / bp["test_energy_uj"], 3)
     result["wall_time_s"] = round(time.perf_counter() - started, 1)
+    if args.figure:
+        plot(result, args.figure)
     print(json.dumps(result, indent=1))
+
+
+def plot(result, path):
+    """Validation accuracy against the least energy per inference, one line per network through its step counts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neuroplastic.atomic import atomic_write_bytes
+
+    figure, ax = plt.subplots(figsize=(7, 4.5))
+    for family, colour in (("our rule", "tab:green"), ("dense BP", "tab:blue")):
+        points = result["families"][family]["points"]
+        names = list(dict.fromkeys(p["network"] for p in points))
+        for i, name in enumerate(names):
+            line = [p for p in points if p["network"] == name]
+            ax.plot([p["energy_uj"] for p in line], [100 * p["validation_accuracy"] for p in line], marker="o",
+                    markersize=3, color=colour, alpha=0.3 + 0.7 * (i + 1) / len(names), label=f"{family}: {name}")
+        chosen = result["families"][family]["selected"]
+        if chosen:
+            ax.scatter([chosen["energy_uj"]], [100 * chosen["validation_accuracy"]], marker="*", s=150, color=colour,
+                       zorder=3)
+    ax.axhline(100 * result["target_validation_accuracy"], color="grey", linestyle=":")
+    ax.set_xscale("log")
+    ax.set_ylim(90, None)
+    ax.set_xlabel(f"least energy per inference on {result['profile']} (µJ): neuron updates, synaptic operations, spikes")
+    ax.set_ylabel("validation accuracy, values at S+1 levels (%)")
+    ax.legend(fontsize=6, loc="lower right")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120)
+    plt.close(figure)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 if __name__ == "__main__":

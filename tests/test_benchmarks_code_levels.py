@@ -85,9 +85,11 @@ def test_main_selects_the_cheapest_point_that_reaches_the_target_on_validation(c
     (run / "model.toml").write_text(MODEL_TOML)
     prototype_network(per_class=3).save(run / "network.npz")
     code_levels.main([str(run), "--levels", "1", "4", "16", "--hidden", "16", "--epochs", "30", "--target", "0.5",
-                      "--data", "mnist-sample", "--out", str(tmp_path / "bp"), "--calibration", "200"])
+                      "--data", "mnist-sample", "--out", str(tmp_path / "bp"), "--calibration", "200",
+                      "--figure", str(tmp_path / "levels.png")])
     result = json.loads(capsys.readouterr().out)
     assert set(result["families"]) == {"our rule", "dense BP"}
+    assert (tmp_path / "levels.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for family in result["families"].values():
         points, chosen = family["points"], family["selected"]
         reaching = [p for p in points if p["validation_accuracy"] >= 0.5]
