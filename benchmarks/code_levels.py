@@ -83,6 +83,12 @@ class Point:
         return picojoules * 1e-6
 
 
+def _run_name(run):
+    """A run's model name, with a count of its hidden units."""
+    model = load_model(Path(run) / "model.toml")
+    return f"{model.model.name} ({model.network.n_hidden} units)"
+
+
 def best_scale(network, X, y, calibration, levels):
     """The hidden scale (percentile, per unit or per layer) of the best validation accuracy at ``levels``."""
     activity = network.hidden(calibration)
@@ -121,7 +127,7 @@ def main(argv=None):
     split = {"seed": model.training.seed, "validation_fraction": model.data.validation_fraction,
              "n_train": model.data.n_train}
     dense = train_dense(data, sorted(args.hidden), args.epochs, model.training.seed, split, args.out)
-    families = {"our rule": [(Path(run).name, load_any_network(run)) for run in args.runs],
+    families = {"our rule": [(_run_name(run), load_any_network(run)) for run in args.runs],
                 "dense BP": [(f"BP 784-{row['hidden']}-10", load_any_network(row["path"])) for row in dense]}
     calibration = data.X_train[:args.calibration]
     result = {"profile": profile.name, "target_validation_accuracy": args.target,
