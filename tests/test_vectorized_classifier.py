@@ -85,6 +85,14 @@ def test_resume_from_a_checkpoint_ends_identical_to_an_uninterrupted_run(stop_af
     assert whole.history_ == resumed.history_
 
 
+def test_a_state_without_its_keys_is_refused_naming_them():
+    X, y = tiny_data()
+    state = tiny_learner().fit(X, y, max_presentations=25).get_state()
+    del state["rng_state"], state["history"]
+    with pytest.raises(ConfigError, match="lacks rng_state, history: not a checkpoint of this learner"):
+        tiny_learner().fit(X, y, resume_state=state)
+
+
 def test_checkpoint_callback_receives_resumable_states():
     X, y = tiny_data()
     saved = []
