@@ -62,10 +62,11 @@ class RuleLearner(RuleHyperparameters):
         return self
 
     def _extra_state(self):
+        """Keys a subclass adds to :meth:`get_state` (JSON values)."""
         return {}
 
     def _restore_extra(self, state):
-        pass
+        """Read back what :meth:`_extra_state` added (``state`` may come from an older snapshot without it)."""
 
     # -- the session's bookkeeping -----------------------------------------
     def _readout_fraction(self, phase, batches_per_pass):
@@ -88,7 +89,7 @@ class RuleLearner(RuleHyperparameters):
         return True
 
     def _end_pass(self, phase, n_images):
-        """Close the pass if its ``n_images`` presentations are done (census record, next pass or phase)."""
+        """Close the pass if its ``n_images`` presentations are done (census record, next pass or phase); True if so."""
         state = self.state_
         p = state.progress
         if p.position < n_images:
