@@ -62,11 +62,14 @@ def hidden_counts(activity, scale, levels):
 
 
 class Point:
-    """One network at one number of levels: its accuracy and the event counts of its code, per image."""
+    """One network at one number of levels: its accuracy and the event counts of its code, per image.
 
-    def __init__(self, network, X, y, levels, scale):
-        inputs = rounded_inputs(X, levels)
-        counts = hidden_counts(network.hidden(inputs), scale, levels)
+    ``inputs`` are already rounded (:func:`rounded_inputs`) and ``activity``
+    is the network's hidden activity for them; :meth:`measure` does both.
+    """
+
+    def __init__(self, network, inputs, activity, y, levels, scale):
+        counts = hidden_counts(activity, scale, levels)
         potentials = np.asarray(network.output_weights @ (counts * (scale / levels)).T).T + network.output_bias
         self.accuracy = float(np.mean(network.classes[np.argmax(potentials, axis=1)] == y))
         fan_in = np.bincount(network.hidden_weights.indices, minlength=network.hidden_weights.shape[1])
@@ -75,6 +78,12 @@ class Point:
         self.spikes = float(np.mean(active_inputs.sum(axis=1) + active_hidden.sum(axis=1)))
         self.synaptic_ops = float(np.mean(active_inputs @ fan_in + active_hidden @ fan_out))
         self.neuron_updates = levels * (network.hidden_weights.shape[0] + network.output_weights.shape[0])
+
+    @classmethod
+    def measure(cls, network, X, y, levels, scale):
+        """The point of images ``X`` (values in [0, 1]) with labels ``y``."""
+        inputs = rounded_inputs(X, levels)
+        return cls(network, inputs, network.hidden(inputs), y, levels, scale)
 
     def energy_uj(self, profile):
         """Least energy per inference (µJ) of this point's code on ``profile``."""
@@ -89,15 +98,19 @@ def _run_name(run):
     return f"{model.model.name} ({model.network.n_hidden} units)"
 
 
-def best_scale(network, X, y, calibration, levels):
-    """The hidden scale (percentile, per unit or per layer) of the best validation accuracy at ``levels``."""
-    activity = network.hidden(calibration)
+def best_scale(network, X, y, calibration_activity, levels):
+    """The hidden scale (percentile, per unit or per layer) of the best validation accuracy at ``levels``.
+
+    ``calibration_activity`` is the network's hidden activity on the calibration images.
+    """
+    inputs = rounded_inputs(X, levels)
+    activity = network.hidden(inputs)  # the same for every scale
     best = None
     for percentile in PERCENTILES:
         for per_unit in (False, True):
-            scale = np.percentile(activity, percentile, axis=0 if per_unit else None)
+            scale = np.percentile(calibration_activity, percentile, axis=0 if per_unit else None)
             scale = np.maximum(scale, 1e-12)
-            point = Point(network, X, y, levels, scale)
+            point = Point(network, inputs, activity, y, levels, scale)
             if best is None or point.accuracy > best[0].accuracy:
                 best = (point, scale, {"percentile": percentile, "per_unit": per_unit})
     return best
@@ -136,8 +149,9 @@ def main(argv=None):
         points, chosen = [], None
         for name, network in networks:
             exact = float(network.score(data.X_val, data.y_val))
+            calibration_activity = network.hidden(calibration)
             for levels in args.levels:
-                point, scale, how = best_scale(network, data.X_val, data.y_val, calibration, levels)
+                point, scale, how = best_scale(network, data.X_val, data.y_val, calibration_activity, levels)
                 row = {"network": name, "n_hidden": int(network.hidden_weights.shape[0]), "steps": levels,
                        "validation_accuracy": point.accuracy, "validation_accuracy_exact": exact, "scale": how,
                        "neuron_updates": point.neuron_updates, "synaptic_ops": round(point.synaptic_ops, 1),
@@ -150,7 +164,7 @@ def main(argv=None):
         selected = None
         if chosen is not None:
             row, network, scale = chosen
-            test = Point(network, data.X_test, data.y_test, row["steps"], scale)
+            test = Point.measure(network, data.X_test, data.y_test, row["steps"], scale)
             selected = {**row, "test_accuracy": test.accuracy, "test_energy_uj": round(test.energy_uj(profile), 4)}
         result["families"][family] = {"points": points, "selected": selected}
     ours, bp = (result["families"][f]["selected"] for f in ("our rule", "dense BP"))

@@ -30,14 +30,14 @@ def test_a_point_counts_by_hand(code_levels):
     # two steps: inputs round to [0, 0, 1] and [0.5, 0.5, 0]; hidden activity [0, 1] and [0.5, 0.5] to counts
     # [0, 2] and [1, 1] of scale 1; image 0 sends 1 input and 1 hidden spike, image 1 sends 2 and 2,
     # each through one synapse
-    point = code_levels.Point(_hand_network(), X, np.array([1, 0]), 2, 1.0)
+    point = code_levels.Point.measure(_hand_network(), X, np.array([1, 0]), 2, 1.0)
     assert point.accuracy == 1.0  # the tie of image 1 goes to class 0, as argmax does
     assert point.spikes == 3.0 and point.synaptic_ops == 3.0
     assert point.neuron_updates == 2 * (2 + 2)  # every hidden and output neuron at both steps
     loihi1 = load_profile("loihi1")
     expected = (8 * loihi1["neuron_update"] + 3 * loihi1["synaptic_op"] + 3 * loihi1["spike"]) * 1e-6
     assert point.energy_uj(loihi1) == pytest.approx(expected)
-    assert code_levels.Point(_hand_network(), X, np.array([1, 1]), 2, 1.0).accuracy == 0.5
+    assert code_levels.Point.measure(_hand_network(), X, np.array([1, 1]), 2, 1.0).accuracy == 0.5
 
 
 def test_rounding_keeps_values_that_are_on_a_level_and_clips_above_the_scale(code_levels):
@@ -54,8 +54,8 @@ def test_more_levels_approach_the_exact_network(code_levels):
     X, y = test.X[:300], test.y[:300]
     exact = np.mean(network.predict(X) == y)
     scale = network.hidden(X).max(axis=0) + 1e-12
-    one = code_levels.Point(network, X, y, 1, scale)
-    many = code_levels.Point(network, X, y, 255, scale)  # sample pixels are multiples of 1/255: inputs exact
+    one = code_levels.Point.measure(network, X, y, 1, scale)
+    many = code_levels.Point.measure(network, X, y, 255, scale)  # sample pixels are multiples of 1/255: inputs exact
     assert abs(many.accuracy - exact) <= 1 / 300
     assert many.accuracy > one.accuracy
     assert many.neuron_updates == 255 * one.neuron_updates
