@@ -470,8 +470,8 @@ class Brian2Classifier(RuleLearner):
         other._rule, other._rng, other.classes_ = self._rule, self._rng, self.classes_
         other.n_features_in_, other.state_, other.history_ = self.n_features_in_, self.state_, self.history_
         checkpoint, every = self._checkpoint or (None, None)
-        runs = json_ready(list(self.spiking_runs_))
-        other._run(X, y, progress, checkpoint and (lambda snapshot: checkpoint({**snapshot, "spiking_runs": runs})),
+        extra = self._extra_state()  # the spiking runs, which the vectorized learner's snapshots do not hold
+        other._run(X, y, progress, checkpoint and (lambda snapshot: checkpoint({**snapshot, **extra})),
                    every, max_presentations)
 
     # -- inference ---------------------------------------------------------
